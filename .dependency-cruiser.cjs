@@ -1,0 +1,47 @@
+/** Import-direction rules: the core stays platform-neutral, adapters stay apart, no cycles. */
+const SDKS = '^(grammy|@grammyjs|@whiskeysockets|bullmq|ioredis|pino|express|@bull-board|prom-client|qrcode-terminal)';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-imports-no-sdk',
+      comment: 'src/core is platform-neutral: no chat SDK, queue, Redis or logger imports.',
+      severity: 'error',
+      from: { path: '^src/core' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], path: SDKS },
+    },
+    {
+      name: 'core-imports-only-core',
+      comment: 'The core depends on nothing else in src.',
+      severity: 'error',
+      from: { path: '^src/core' },
+      to: { path: '^src/(adapters|scheduling|main|config|ops)' },
+    },
+    {
+      name: 'content-imports-no-sdk',
+      severity: 'error',
+      from: { path: '^src/content' },
+      to: { path: '^src/(adapters|scheduling|main)' },
+    },
+    {
+      name: 'adapters-apart',
+      comment: 'An adapter never imports another adapter.',
+      severity: 'error',
+      from: { path: '^src/adapters/([^/]+)/' },
+      to: { path: '^src/adapters/([^/]+)/', pathNot: '^src/adapters/$1/' },
+    },
+    {
+      name: 'only-config-reads-env',
+      comment: 'Adapters and core get their settings passed in; main.ts wires them.',
+      severity: 'error',
+      from: { path: '^src/(core|content|adapters|scheduling)' },
+      to: { path: '^src/(config|main)\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
