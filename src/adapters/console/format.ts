@@ -1,0 +1,89 @@
+import { plainText } from '../../core/text.js';
+import type { Incoming, Reply } from '../../core/types.js';
+
+/** One reply in the console's JSONL contract. */
+export interface JsonReply {
+  kind: Reply['kind'];
+  text: string;
+  buttons: { label: string; data: string }[];
+}
+
+export const toJsonReply = (r: Reply): JsonReply => ({
+  kind: r.kind,
+  text: plainText(r),
+  buttons: (r.buttons ?? []).map((b) => ({ label: b.label, data: b.data })),
+});
+
+/** How a reply reads in the interactive terminal chat: text, then numbered choices. */
+export function toTerminal(r: Reply, choiceOffset = 0): string {
+  const lines = [plainText(r)];
+  (r.buttons ?? []).forEach((b, i) => lines.push(`  [${choiceOffset + i + 1}] ${b.label}`));
+  return lines.join('\n');
+}
+
+/** A scripted input line: plain text or a JSON object. */
+export interface ScriptLine {
+  text?: string;
+  press?: string;
+  chatId?: string;
+  userId?: string;
+  chatType?: 'private' | 'group';
+  moderator?: boolean;
+  name?: string;
+  /** In a group: the line mentions the bot or replies to it. */
+  addressed?: boolean;
+}
+
+const COMMAND = /^[/!]([A-Za-z0-9_]{1,64})(?:@(\S+))?(?:\s+([\s\S]*))?$/;
+
+/** Turns a scripted or typed line into the core's incoming event. */
+export function toIncoming(line: ScriptLine): Incoming {
+  const chatType = line.chatType ?? 'private';
+  const base = {
+    chat: { platform: 'console' as const, chatId: line.chatId ?? 'local', chatType },
+    sender: {
+      id: line.userId ?? 'operator',
+      name: line.name ?? 'Operator',
+      isLocalOperator: line.moderator ?? true,
+    },
+    addressed: line.addressed ?? chatType === 'private',
+  };
+  if (line.press !== undefined) return { ...base, kind: 'press', data: line.press };
+  const text = line.text ?? '';
+  const command = COMMAND.exec(text.trim());
+  if (command) {
+    return { ...base, kind: 'command', command: command[1]!.toLowerCase(), args: (command[3] ?? '').trim() };
+  }
+  return { ...base, kind: 'text', text };
+}
+
+/** Reads one input line of the scripted mode; a line that is not a JSON object is plain text. */
+export function parseScriptLine(raw: string): { line: ScriptLine; label: string } | { error: string; label: string } {
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('{')) return { line: { text: raw }, label: raw };
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (err) {
+    return { error: `This line is not valid JSON: ${(err as Error).message}`, label: raw };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { error: 'A JSON line must be an object such as {"text": "hello"}.', label: raw };
+  }
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const str = (k: string) => {
+    if (v[k] !== undefined && typeof v[k] !== 'string') problems.push(`"${k}" must be a string`);
+  };
+  for (const k of ['text', 'press', 'chatId', 'userId', 'name']) str(k);
+  if (v.chatType !== undefined && v.chatType !== 'private' && v.chatType !== 'group') {
+    problems.push('"chatType" must be "private" or "group"');
+  }
+  for (const k of ['moderator', 'addressed']) {
+    if (v[k] !== undefined && typeof v[k] !== 'boolean') problems.push(`"${k}" must be true or false`);
+  }
+  if (v.text === undefined && v.press === undefined) problems.push('give "text" or "press"');
+  const label = typeof v.text === 'string' ? v.text : typeof v.press === 'string' ? v.press : raw;
+  if (problems.length > 0) return { error: `Cannot read this line: ${problems.join('; ')}.`, label };
+  return { line: v as ScriptLine, label };
+}

@@ -1,0 +1,116 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Adapter } from '../../core/adapter.js';
+import type { Router } from '../../core/router.js';
+import { plainText } from '../../core/text.js';
+import type { Button, Reply } from '../../core/types.js';
+import { parseScriptLine, type ScriptLine, toIncoming, toJsonReply, toTerminal } from './format.js';
+
+export interface ConsoleAdapterOptions {
+  readonly router: Router;
+  /**
+   * `jsonl`: the scripted contract (one JSON line out per line in);
+   * `interactive`: a terminal chat with a prompt and numbered choices.
+   */
+  readonly mode: 'jsonl' | 'interactive';
+  readonly input: Readable;
+  readonly output: Writable;
+  /** Whether deliveries to console chats are still due (the process waits for them before exiting). */
+  readonly hasPending?: () => Promise<boolean>;
+  readonly pendingPollMs?: number;
+  readonly botName?: string;
+}
+
+export interface ConsoleAdapter extends Adapter {
+  /** Settles when input has ended and nothing is pending. */
+  readonly finished: Promise<void>;
+}
+
+/** A chat in the terminal on the same router as the platforms: for local use and scripted tests. */
+export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAdapter {
+  const { router, mode, output } = options;
+  const write = (line: string) => output.write(`${line}\n`);
+  let lastButtons: readonly Button[] = [];
+  let stopped = false;
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((r) => {
+    resolveFinished = r;
+  });
+
+  const show = (replies: readonly Reply[]) => {
+    const buttons: Button[] = [];
+    for (const r of replies) {
+      write(toTerminal(r, buttons.length));
+      write('');
+      buttons.push(...(r.buttons ?? []));
+    }
+    if (buttons.length > 0) lastButtons = buttons;
+  };
+
+  async function handleLine(raw: string): Promise<void> {
+    if (mode === 'jsonl') {
+      const parsed = parseScriptLine(raw);
+      if ('error' in parsed) {
+        write(JSON.stringify({ input: parsed.label, replies: [{ kind: 'error', text: parsed.error, buttons: [] }] }));
+        return;
+      }
+      const replies = await router.handle(toIncoming(parsed.line));
+      write(JSON.stringify({ input: parsed.label, replies: replies.map(toJsonReply) }));
+      return;
+    }
+    // Interactive: a number picks one of the choices shown last.
+    const choice = /^\s*(\d{1,2})\s*$/.exec(raw);
+    const picked = choice ? lastButtons[Number(choice[1]) - 1] : undefined;
+    const line: ScriptLine = picked ? { press: picked.data } : { text: raw };
+    show(await router.handle(toIncoming(line)));
+    prompt();
+  }
+
+  const prompt = () => {
+    if (mode === 'interactive' && !stopped) output.write('you> ');
+  };
+
+  async function run(): Promise<void> {
+    if (mode === 'interactive') {
+      write(`${options.botName ?? 'Community bot'}: console chat. Ask a question, or try /help, /faq, /article.`);
+      write('Numbers pick a choice. Ctrl+D (or Ctrl+C) quits.\n');
+      show(await router.handle(toIncoming({ text: '/start' })));
+      prompt();
+    }
+    const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+    for await (const raw of lines) {
+      if (stopped) break;
+      await handleLine(raw);
+    }
+    // Scheduled posts to console chats still due keep the chat open until they are out.
+    while (!stopped && options.hasPending && (await options.hasPending())) {
+      await new Promise((r) => setTimeout(r, options.pendingPollMs ?? 250));
+    }
+    resolveFinished();
+  }
+
+  return {
+    platform: 'console',
+    finished,
+    async start() {
+      void run().catch((err) => {
+        write(mode === 'jsonl' ? JSON.stringify({ error: String(err) }) : `error: ${String(err)}`);
+        resolveFinished();
+      });
+    },
+    async stop() {
+      stopped = true;
+      resolveFinished();
+    },
+    async send(chatId, replies) {
+      for (const r of replies) {
+        if (mode === 'jsonl') write(JSON.stringify({ delivery: { chatId, kind: r.kind, text: plainText(r) } }));
+        else {
+          write(`\n[post to ${chatId}]\n${toTerminal(r)}\n`);
+          prompt();
+        }
+      }
+    },
+    status: () => ({ connected: true }),
+  };
+}

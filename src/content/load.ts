@@ -1,0 +1,213 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { Content, FaqEntry, Section, Tip } from '../core/content.js';
+import { parseArticle } from './article.js';
+import { ContentError, type ContentProblem } from './errors.js';
+
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, dashes)');
+const text = z.string().trim().min(1, 'must not be empty');
+
+const faqSchema = z.strictObject({
+  entries: z
+    .array(
+      z.strictObject({
+        id,
+        question: text,
+        section: text,
+        answer: text,
+        see: text.optional(),
+        keywords: z.array(text).min(1, 'give at least one keyword'),
+        paraphrases: z.array(text).default([]),
+      }),
+    )
+    .min(1, 'the FAQ needs at least one entry'),
+});
+
+const tipsSchema = z.strictObject({
+  tips: z
+    .array(z.strictObject({ id, section: text, text: text.max(600, 'a tip is short: at most 600 characters') }))
+    .min(20, 'at least 20 tips are needed for the rotation'),
+});
+
+const linkSchema = z
+  .strictObject({ id, label: text, url: z.url().optional(), url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional() })
+  .refine((l) => l.url !== undefined || l.url_env !== undefined, 'a link needs "url" or "url_env"');
+
+const communitySchema = z.strictObject({
+  name: text,
+  bot_name: text,
+  welcome: text,
+  rules: z.array(text).min(1),
+  disclaimer: text.max(300, 'the disclaimer is meant to be short (at most 300 characters)'),
+  safety: z.strictObject({ message: text, patterns: z.array(text).min(1) }),
+  fallback: text,
+  greeting: text,
+  greetings: z.array(text).default([]),
+  links: z.array(linkSchema),
+});
+
+const synonymsSchema = z.strictObject({ synonyms: z.record(z.string().min(1), text) });
+
+/** Addresses for links the seed does not give, from configuration (`url_env` names). */
+export type LinkUrls = Readonly<Record<string, string | undefined>>;
+
+/** Lower case, one space, one kind of apostrophe and quote: for verbatim comparisons. */
+export const normalizeForCompare = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/**
+ * Loads and validates every file in `dir`. Throws {@link ContentError} listing every
+ * problem with its file and line. Checks that each FAQ answer and tip is copied word for
+ * word from the section it names, so the bot never says what the article does not.
+ */
+export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise<Content> {
+  const problems: ContentProblem[] = [];
+  const read = async (name: string) => {
+    try {
+      return await readFile(path.join(dir, name), 'utf8');
+    } catch (err) {
+      problems.push({ file: name, line: 0, message: `cannot read: ${(err as Error).message}` });
+      return undefined;
+    }
+  };
+  const [articleSrc, faqSrc, tipsSrc, communitySrc, synonymsSrc] = await Promise.all(
+    ['article.md', 'faq.yaml', 'tips.yaml', 'community.yaml', 'synonyms.yaml'].map(read),
+  );
+  const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
+  const faq = parseYaml('faq.yaml', faqSrc, faqSchema, problems);
+  const tips = parseYaml('tips.yaml', tipsSrc, tipsSchema, problems);
+  const community = parseYaml('community.yaml', communitySrc, communitySchema, problems);
+  const synonyms = parseYaml('synonyms.yaml', synonymsSrc, synonymsSchema, problems);
+
+  if (!article || !faq || !tips || !community || !synonyms || problems.length > 0) {
+    throw new ContentError(problems);
+  }
+
+  const sections: Section[] = article.sections.map((s, i) => ({
+    number: i + 1,
+    title: s.title,
+    paragraphs: s.paragraphs,
+    texts: s.texts,
+  }));
+  const sectionByTitle = new Map(sections.map((s) => [normalizeForCompare(s.title), s]));
+  const findSection = (file: YamlFile, at: (string | number)[], title: string) => {
+    const section = sectionByTitle.get(normalizeForCompare(title));
+    if (!section) file.problem(at, `no section titled "${title}" in article.md`);
+    return section;
+  };
+  const verbatim = (file: YamlFile, at: (string | number)[], quote: string, section: Section) => {
+    const haystack = normalizeForCompare(section.texts.join(' '));
+    if (!haystack.includes(normalizeForCompare(quote))) {
+      file.problem(at, `not the article's wording: this text is not found word for word in section "${section.title}"`);
+    }
+  };
+
+  const faqEntries: FaqEntry[] = [];
+  const seenIds = new Set<string>();
+  faq.value.entries.forEach((e, i) => {
+    if (seenIds.has(e.id)) faq.problem(['entries', i, 'id'], `id "${e.id}" is used twice`);
+    seenIds.add(e.id);
+    const section = findSection(faq, ['entries', i, 'section'], e.section);
+    const see = e.see === undefined ? section : findSection(faq, ['entries', i, 'see'], e.see);
+    if (section) verbatim(faq, ['entries', i, 'answer'], e.answer, section);
+    if (section && see) {
+      faqEntries.push({
+        id: e.id,
+        number: i + 1,
+        question: e.question,
+        answer: e.answer.replace(/\s+/g, ' ').trim(),
+        section: section.number,
+        see: see.number,
+        keywords: e.keywords.map((k) => k.toLowerCase()),
+        paraphrases: e.paraphrases,
+      });
+    }
+  });
+
+  const tipList: Tip[] = [];
+  const tipIds = new Set<string>();
+  tips.value.tips.forEach((t, i) => {
+    if (tipIds.has(t.id)) tips.problem(['tips', i, 'id'], `id "${t.id}" is used twice`);
+    tipIds.add(t.id);
+    const section = findSection(tips, ['tips', i, 'section'], t.section);
+    if (section) {
+      verbatim(tips, ['tips', i, 'text'], t.text, section);
+      tipList.push({ id: t.id, section: section.number, text: t.text.replace(/\s+/g, ' ').trim() });
+    }
+  });
+
+  if (problems.length > 0) throw new ContentError(problems);
+
+  const c = community.value;
+  return {
+    title: article.title,
+    source: article.source,
+    sections,
+    faq: faqEntries,
+    tips: tipList,
+    community: {
+      name: c.name,
+      botName: c.bot_name,
+      welcome: c.welcome,
+      rules: c.rules,
+      disclaimer: c.disclaimer,
+      safetyMessage: c.safety.message,
+      safetyPatterns: c.safety.patterns.map((p) => p.toLowerCase()),
+      fallback: c.fallback,
+      greeting: c.greeting,
+      greetings: c.greetings.map((g) => g.toLowerCase()),
+      links: c.links.flatMap((l) => {
+        const url = l.url ?? (l.url_env ? linkUrls[l.url_env] : undefined);
+        return url ? [{ id: l.id, label: l.label, url }] : [];
+      }),
+    },
+    synonyms: new Map(Object.entries(synonyms.value.synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()])),
+  };
+}
+
+interface YamlFile {
+  problem(at: (string | number)[], message: string): void;
+}
+
+function parseYaml<T>(
+  file: string,
+  source: string | undefined,
+  schema: z.ZodType<T>,
+  problems: ContentProblem[],
+): (YamlFile & { value: T }) | undefined {
+  if (source === undefined) return undefined;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const lineOf = (at: PropertyKey[]): number => {
+    for (let n = at.length; n >= 0; n--) {
+      const node = doc.getIn(at.slice(0, n) as (string | number)[], true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+  const helper: YamlFile = {
+    problem: (at, message) => problems.push({ file, line: lineOf(at), message: `${describePath(at)}${message}` }),
+  };
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      problems.push({ file, line: e.linePos?.[0]?.line ?? 1, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+    }
+    return undefined;
+  }
+  const parsed = schema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) helper.problem(issue.path as (string | number)[], issue.message);
+    return undefined;
+  }
+  return { ...helper, value: parsed.data };
+}
+
+const describePath = (at: PropertyKey[]): string =>
+  at.length === 0 ? '' : `${at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')}: `;

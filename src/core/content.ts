@@ -1,0 +1,65 @@
+import type { Paragraph } from './types.js';
+
+/** One `##` section of the article, numbered from 1 in reading order. */
+export interface Section {
+  readonly number: number;
+  readonly title: string;
+  /** Paragraphs as shown to members (`###` sub-headings become bold paragraphs). */
+  readonly paragraphs: readonly Paragraph[];
+  /** Plain paragraph texts, for search and verbatim checks. */
+  readonly texts: readonly string[];
+}
+
+/** A question members ask, answered in the article's own words. */
+export interface FaqEntry {
+  readonly id: string;
+  readonly number: number;
+  readonly question: string;
+  readonly answer: string;
+  /** The section the answer's wording is copied from. */
+  readonly section: number;
+  /** The section to read for more (defaults to `section`). */
+  readonly see: number;
+  readonly keywords: readonly string[];
+  readonly paraphrases: readonly string[];
+}
+
+export interface Tip {
+  readonly id: string;
+  readonly section: number;
+  readonly text: string;
+}
+
+export interface CommunityLink {
+  readonly id: string;
+  readonly label: string;
+  readonly url: string;
+}
+
+/** The community's own texts (ours, not the article's): they make no medical claims. */
+export interface Community {
+  readonly name: string;
+  readonly botName: string;
+  readonly welcome: string;
+  readonly rules: readonly string[];
+  readonly disclaimer: string;
+  readonly safetyMessage: string;
+  readonly safetyPatterns: readonly string[];
+  readonly fallback: string;
+  readonly greeting: string;
+  readonly greetings: readonly string[];
+  /** Links with an address; a configurable link without one is left out. */
+  readonly links: readonly CommunityLink[];
+}
+
+/** Everything the bot says, loaded and validated from `content/`. */
+export interface Content {
+  readonly title: string;
+  readonly source: string;
+  readonly sections: readonly Section[];
+  readonly faq: readonly FaqEntry[];
+  readonly tips: readonly Tip[];
+  readonly community: Community;
+  /** Member word or phrase (lower case) -> the article's words. */
+  readonly synonyms: ReadonlyMap<string, string>;
+}

@@ -1,0 +1,152 @@
+import type { Content, FaqEntry, Section } from './content.js';
+import { bold, italic, para } from './text.js';
+import type { Button, Paragraph, Reply, ReplyKind } from './types.js';
+
+/** Builders for the replies every platform shows; adapters only render them. */
+
+export const simple = (kind: ReplyKind, text: string, buttons?: readonly Button[]): Reply => ({
+  kind,
+  paragraphs: text.split(/\n{2,}/).map((t) => para(t)),
+  ...(buttons ? { buttons } : {}),
+});
+
+const disclaimer = (content: Content): Paragraph => para(italic(content.community.disclaimer));
+
+export const menuButtons: readonly Button[] = [
+  { label: 'Questions (FAQ)', data: 'faq' },
+  { label: 'Read the article', data: 'toc' },
+  { label: 'Community links', data: 'links' },
+  { label: 'Rules', data: 'rules' },
+];
+
+export function faqAnswer(content: Content, entry: FaqEntry, score?: number): Reply {
+  const see = content.sections[entry.see - 1];
+  return {
+    kind: 'faq',
+    paragraphs: [
+      para(bold(entry.question)),
+      para(entry.answer),
+      para(italic(`From the article, section "${see?.title ?? ''}".`)),
+      disclaimer(content),
+    ],
+    buttons: [
+      { label: 'Read the whole section', data: `sec:${entry.see}` },
+      { label: 'More questions', data: 'faq' },
+    ],
+    meta: { faqId: entry.id, section: entry.see, ...(score === undefined ? {} : { score }) },
+  };
+}
+
+/** One paragraph of the article that answers a question, with the way to its section. */
+export function passageAnswer(content: Content, section: Section, paragraph: number, score?: number): Reply {
+  return {
+    kind: 'section',
+    paragraphs: [
+      para(bold(section.title)),
+      para(section.texts[paragraph] ?? ''),
+      para(italic(`From the article, section ${section.number} of ${content.sections.length}.`)),
+      disclaimer(content),
+    ],
+    buttons: [
+      { label: 'Read the whole section', data: `sec:${section.number}` },
+      { label: 'Contents', data: 'toc' },
+    ],
+    meta: { section: section.number, ...(score === undefined ? {} : { score }) },
+  };
+}
+
+export function sectionReply(content: Content, section: Section, editInPlace = false): Reply {
+  const total = content.sections.length;
+  const buttons: Button[] = [];
+  if (section.number > 1) buttons.push({ label: '◀ Previous', data: `sec:${section.number - 1}` });
+  buttons.push({ label: 'Contents', data: 'toc' });
+  if (section.number < total) buttons.push({ label: 'Next ▶', data: `sec:${section.number + 1}` });
+  return {
+    kind: 'section',
+    paragraphs: [
+      para(bold(`${section.number}. ${section.title}`)),
+      ...section.paragraphs,
+      para(italic(`Section ${section.number} of ${total}. Source: ${content.source}`)),
+      disclaimer(content),
+    ],
+    buttons,
+    editInPlace,
+    meta: { section: section.number },
+  };
+}
+
+export function tableOfContents(content: Content, editInPlace = false): Reply {
+  return {
+    kind: 'command',
+    paragraphs: [
+      para(bold(content.title)),
+      para('Contents (pick a section, or send /section <number>):'),
+      para(content.sections.map((s) => `${s.number}. ${s.title}`).join('\n')),
+      para(italic(`Source: ${content.source}`)),
+    ],
+    buttons: content.sections.map((s) => ({ label: `${s.number}. ${s.title}`, data: `sec:${s.number}` })),
+    editInPlace,
+  };
+}
+
+export function faqList(content: Content): Reply {
+  return {
+    kind: 'command',
+    paragraphs: [
+      para(bold('Frequently asked questions')),
+      para(content.faq.map((e) => `${e.number}. ${e.question}`).join('\n')),
+      para('Send /faq <number> or pick one. You can also just ask in your own words.'),
+    ],
+    buttons: content.faq.map((e) => ({ label: `${e.number}. ${e.question}`, data: `faq:${e.id}` })),
+  };
+}
+
+export function welcome(content: Content, name?: string): Reply {
+  const c = content.community;
+  return {
+    kind: 'welcome',
+    paragraphs: [
+      para(bold(c.name)),
+      para(c.welcome.replaceAll('{name}', name?.trim() || 'there')),
+      para('Ask me a question in your own words, or pick from the menu.'),
+      disclaimer(content),
+    ],
+    buttons: menuButtons,
+  };
+}
+
+export function rulesReply(content: Content): Reply {
+  return {
+    kind: 'command',
+    paragraphs: [
+      para(bold(`${content.community.name}: rules`)),
+      para(content.community.rules.map((r, i) => `${i + 1}. ${r}`).join('\n')),
+    ],
+  };
+}
+
+export function linksReply(content: Content): Reply {
+  const links = content.community.links;
+  return {
+    kind: 'command',
+    paragraphs: [
+      para(bold('Community links')),
+      ...links.map((l) => para(`${l.label}: ${l.url}`)),
+      para(italic(`The article: ${content.source}`)),
+    ],
+  };
+}
+
+export function safetyReply(content: Content): Reply {
+  return { kind: 'safety', paragraphs: [para(bold(content.community.safetyMessage))] };
+}
+
+export function fallbackReply(content: Content): Reply {
+  return {
+    ...simple('fallback', content.community.fallback, [
+      { label: 'Questions (FAQ)', data: 'faq' },
+      { label: 'Read the article', data: 'toc' },
+    ]),
+    meta: { unanswered: true },
+  };
+}

@@ -1,0 +1,171 @@
+import { answerFreeText, readsAsQuestion } from './answer.js';
+import { builtinCommands, builtinPresses, helpReply } from './commands.js';
+import type { Command, CommandContext, ContentSource, PressHandler, Stats, UnansweredLog } from './ports.js';
+import { safetyReply, simple, welcome } from './replies.js';
+import { createSafetyCheck } from './safety.js';
+import type { Incoming, Reply } from './types.js';
+
+/** The few logging calls the core makes; pino's logger fits. */
+export interface CoreLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * Runs before the router's own handling; returning replies stops there.
+ * Community management adds flood control this way.
+ */
+export type Guard = (incoming: Incoming, isModerator: boolean) => Promise<Reply[] | undefined> | Reply[] | undefined;
+
+export interface RouterOptions {
+  readonly content: ContentSource;
+  /** Platform-qualified ids (`telegram:123`, `whatsapp:15551234567`) who moderate everywhere. */
+  readonly moderators?: ReadonlySet<string>;
+  readonly unanswered?: UnansweredLog;
+  readonly stats?: Stats;
+  /** More commands (scheduling, community management); a name here replaces a built-in. */
+  readonly commands?: readonly Command[];
+  readonly presses?: readonly PressHandler[];
+  readonly guards?: readonly Guard[];
+  /** Replaces the default welcome for joins (community management batches bursts). */
+  readonly onJoin?: (incoming: Extract<Incoming, { kind: 'member_joined' }>) => Promise<Reply[]> | Reply[];
+  /** Handles approval-link join requests (community management). */
+  readonly onJoinRequest?: (incoming: Extract<Incoming, { kind: 'join_request' }>) => Promise<Reply[]> | Reply[];
+  readonly logger?: CoreLogger;
+  readonly clock?: () => Date;
+}
+
+/** The platform-neutral router every adapter calls. */
+export interface Router {
+  /** Never throws: a failure becomes an `error` reply and a log line. */
+  handle(incoming: Incoming): Promise<Reply[]>;
+  /** Every command, for help texts and the platforms' command menus. */
+  readonly commands: readonly Command[];
+  isModerator(incoming: Incoming): boolean;
+}
+
+export function createRouter(options: RouterOptions): Router {
+  const clock = options.clock ?? (() => new Date());
+  const moderators = options.moderators ?? new Set<string>();
+  const byName = new Map<string, Command>();
+  const help: Command = {
+    name: 'help',
+    description: 'what I can do',
+    handle: (ctx) => [helpReply(commands, ctx.isModerator)],
+  };
+  for (const c of [...builtinCommands, help, ...(options.commands ?? [])]) {
+    for (const name of [c.name, ...(c.aliases ?? [])]) byName.set(name, c);
+  }
+  const commands = [...new Set(byName.values())];
+  const presses = [...(options.presses ?? []), ...builtinPresses];
+  let safety = { patterns: null as unknown, check: (_: string) => false };
+
+  const isModerator = (incoming: Incoming): boolean => {
+    const s = incoming.sender;
+    if (s.isLocalOperator || s.isChatAdmin) return true;
+    const platform = incoming.chat.platform;
+    return moderators.has(`${platform}:${s.id}`) || (s.altId !== undefined && moderators.has(`${platform}:${s.altId}`));
+  };
+
+  const isSafetyIssue = (patterns: readonly string[], text: string) => {
+    if (safety.patterns !== patterns) safety = { patterns, check: createSafetyCheck(patterns) };
+    return safety.check(text);
+  };
+
+  async function route(incoming: Incoming): Promise<Reply[]> {
+    const { content, matcher } = options.content.current();
+    const moderator = isModerator(incoming);
+    const context = (args: string): CommandContext => ({
+      incoming,
+      content,
+      matcher,
+      args,
+      isModerator: moderator,
+      now: clock(),
+    });
+
+    // An emergency is answered first, whatever else the message is.
+    const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
+    const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
+    if (emergency) await options.stats?.recordAnswer('safety');
+
+    for (const guard of options.guards ?? []) {
+      const stop = await guard(incoming, moderator);
+      if (stop) return emergency ? [safetyReply(content), ...stop] : stop;
+    }
+    const replies = await dispatch();
+    return emergency ? [safetyReply(content), ...replies.filter((r) => r.kind !== 'fallback')] : replies;
+
+    async function dispatch(): Promise<Reply[]> {
+      switch (incoming.kind) {
+        case 'command': {
+          const command = byName.get(incoming.command);
+          if (!command) {
+            return [
+              simple('command', `I don't know the command /${incoming.command.slice(0, 40)}. Send /help to see what I can do.`),
+            ];
+          }
+          if (command.moderatorOnly && !moderator) return [refused(incoming.command)];
+          return command.handle(context(incoming.args));
+        }
+        case 'press': {
+          const handler = presses.find((p) => incoming.data === p.prefix || incoming.data.startsWith(`${p.prefix}:`));
+          if (!handler) return [simple('error', 'That choice is no longer available. Send /help to start again.')];
+          if (handler.moderatorOnly && !moderator) return [refused('that')];
+          return handler.handle({ ...context(''), data: incoming.data });
+        }
+        case 'text':
+          return answerText(incoming);
+        case 'member_joined':
+          if (options.onJoin) return options.onJoin(incoming);
+          return [welcome(content, incoming.members.map((m) => m.name).filter(Boolean).join(', ') || undefined)];
+        case 'join_request':
+          // Handled by community management when it is wired; alone, the router leaves it to admins.
+          return options.onJoinRequest ? options.onJoinRequest(incoming) : [];
+        case 'media':
+          // In a group a sticker is conversation, not a request; in private say what works.
+          if (incoming.chat.chatType === 'group' && !incoming.addressed) return [];
+          return [
+            simple('fallback', `I can't read a ${incoming.media}. Please type your question in words, or send /help.`),
+          ];
+      }
+    }
+
+    async function answerText(msg: Extract<Incoming, { kind: 'text' }>): Promise<Reply[]> {
+      const inGroup = msg.chat.chatType === 'group';
+      if (inGroup && !msg.addressed && (emergency || !readsAsQuestion(msg.text))) return [];
+      const outcome = answerFreeText(content, matcher, msg.text);
+      // In a group, only a confident answer to a question nobody addressed to the bot.
+      if (inGroup && !msg.addressed && outcome.type !== 'answer') return [];
+      if (emergency && outcome.type !== 'answer') return [];
+      if (outcome.type === 'none') {
+        await options.unanswered?.record(msg.text.slice(0, 500), msg.chat, clock());
+      }
+      if (outcome.type === 'answer' || outcome.type === 'suggest' || outcome.type === 'none') {
+        const r = outcome.reply;
+        await options.stats?.recordAnswer(
+          outcome.type === 'none' ? 'fallback' : outcome.type === 'suggest' ? 'suggestions' : r.kind === 'faq' ? 'faq' : 'section',
+          r.meta?.faqId,
+        );
+      }
+      return [outcome.reply];
+    }
+  }
+
+  return {
+    commands,
+    isModerator,
+    async handle(incoming) {
+      if (incoming.sender.isBot) return [];
+      try {
+        return await route(incoming);
+      } catch (err) {
+        options.logger?.error({ err, chat: incoming.chat, kind: incoming.kind }, 'handler failed');
+        return [simple('error', 'Sorry, something went wrong on my side. Please try again in a moment.')];
+      }
+    },
+  };
+}
+
+const refused = (what: string): Reply =>
+  simple('refused', `Sorry, /${what.replace(/^\//, '')} is for the community's moderators.`);

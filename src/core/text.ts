@@ -1,0 +1,94 @@
+import type { Inline, Paragraph, Reply } from './types.js';
+
+/** A plain paragraph. */
+export const para = (...parts: (string | Inline)[]): Paragraph =>
+  parts.map((part) => (typeof part === 'string' ? { text: part } : part));
+
+export const bold = (text: string): Inline => ({ text, style: 'bold' });
+export const italic = (text: string): Inline => ({ text, style: 'italic' });
+export const code = (text: string): Inline => ({ text, style: 'code' });
+
+/** The reply as plain text (the console, logs, the JSONL contract). */
+export function plainText(reply: Pick<Reply, 'paragraphs'>): string {
+  return reply.paragraphs.map((p) => p.map((i) => i.text).join('')).join('\n\n');
+}
+
+/**
+ * Splits paragraphs into chunks whose rendered length stays within `limit`.
+ * Paragraph boundaries are preferred; a single paragraph longer than the limit
+ * is cut at sentence ends, then at spaces, then hard. `measure` returns the
+ * rendered length of one paragraph (renderers add markup and escapes).
+ */
+export function splitParagraphs(
+  paragraphs: readonly Paragraph[],
+  limit: number,
+  measure: (p: Paragraph) => number = (p) => p.reduce((n, i) => n + i.text.length, 0),
+  separator = 2,
+): Paragraph[][] {
+  const chunks: Paragraph[][] = [];
+  let current: Paragraph[] = [];
+  let size = 0;
+  const flush = () => {
+    if (current.length > 0) chunks.push(current);
+    current = [];
+    size = 0;
+  };
+  for (const paragraph of paragraphs) {
+    for (const piece of measure(paragraph) > limit ? cutParagraph(paragraph, limit, measure) : [paragraph]) {
+      const len = measure(piece);
+      if (current.length > 0 && size + separator + len > limit) flush();
+      size += (current.length > 0 ? separator : 0) + len;
+      current.push(piece);
+    }
+  }
+  flush();
+  return chunks;
+}
+
+function cutParagraph(paragraph: Paragraph, limit: number, measure: (p: Paragraph) => number): Paragraph[] {
+  const pieces: Paragraph[] = [];
+  let current: Inline[] = [];
+  const fits = (candidate: Inline[]) => measure(candidate) <= limit;
+  for (const inline of paragraph) {
+    for (const word of splitKeepingSpaces(inline.text, limit)) {
+      const piece: Inline = inline.style ? { text: word, style: inline.style } : { text: word };
+      const next = mergeInline(current, piece);
+      if (fits(next)) {
+        current = next;
+      } else {
+        if (current.length > 0) pieces.push(trimParagraph(current));
+        current = [piece];
+        // A single word longer than the limit (a URL, junk) is cut hard.
+        while (!fits(current)) {
+          const text = current[0]!.text;
+          const keep = Math.max(1, Math.floor((text.length * limit) / Math.max(1, measure(current))) - 1);
+          pieces.push([{ ...current[0]!, text: text.slice(0, keep) }]);
+          current = [{ ...current[0]!, text: text.slice(keep) }];
+        }
+      }
+    }
+  }
+  if (current.length > 0) pieces.push(trimParagraph(current));
+  return pieces.filter((p) => p.some((i) => i.text.trim() !== ''));
+}
+
+/** Splits text into sentences when they fit, else into words; spaces stay attached. */
+function splitKeepingSpaces(text: string, limit: number): string[] {
+  const sentences = text.match(/[^.!?]*[.!?]+\s*|[^.!?]+$/g) ?? [text];
+  return sentences.flatMap((s) => (s.length <= limit ? [s] : (s.match(/\S+\s*/g) ?? [s])));
+}
+
+function mergeInline(current: Inline[], piece: Inline): Inline[] {
+  const last = current[current.length - 1];
+  if (last && last.style === piece.style) {
+    return [...current.slice(0, -1), { ...last, text: last.text + piece.text }];
+  }
+  return [...current, piece];
+}
+
+function trimParagraph(p: Inline[]): Paragraph {
+  const out = [...p];
+  const last = out[out.length - 1];
+  if (last) out[out.length - 1] = { ...last, text: last.text.trimEnd() };
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * The one place where everything is wired together: configuration, content, router,
+ * the platform adapters, and shutdown. Run with `npm start`; with no platform credentials
+ * it opens the console chat. `--console` forces the console chat, `--jsonl` its scripted mode.
+ */
+import path from 'node:path';
+import { createConsoleAdapter } from './adapters/console/index.js';
+import { ConfigError, loadConfig } from './config.js';
+import { ContentError } from './content/errors.js';
+import { createContentStore } from './content/store.js';
+import type { Adapter } from './core/adapter.js';
+import { createMemoryUnansweredLog } from './core/memory-log.js';
+import { createRouter } from './core/router.js';
+import { createLogger } from './logger.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting and what it is for.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const contentDir = path.resolve(config.CONTENT_DIR);
+  let store: Awaited<ReturnType<typeof createContentStore>>;
+  try {
+    store = await createContentStore(contentDir, {
+      WHATSAPP_COMMUNITY_URL: config.WHATSAPP_COMMUNITY_URL,
+      BLOG_URL: config.BLOG_URL,
+    });
+  } catch (err) {
+    if (err instanceof ContentError) {
+      process.stderr.write(`${err.message}\nFix the files above (npm run content:check checks them without starting).\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const router = createRouter({
+    content: store,
+    moderators: new Set(config.MODERATORS),
+    unanswered: createMemoryUnansweredLog(),
+    logger,
+  });
+
+  const adapters: Adapter[] = [];
+
+  const wantsConsole = argv.includes('--console') || argv.includes('--jsonl') || adapters.length === 0;
+  const consoleAdapter = wantsConsole
+    ? createConsoleAdapter({
+        router,
+        mode: argv.includes('--jsonl') || !process.stdin.isTTY ? 'jsonl' : 'interactive',
+        input: process.stdin,
+        output: process.stdout,
+        botName: store.current().content.community.botName,
+      })
+    : undefined;
+  if (consoleAdapter) adapters.push(consoleAdapter);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      await Promise.allSettled(adapters.map((a) => a.stop()));
+    })();
+    return stopping;
+  };
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (++signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
+
+  for (const adapter of adapters) await adapter.start();
+  logger.info({ adapters: adapters.map((a) => a.platform) }, 'bot started');
+
+  if (consoleAdapter && adapters.length === 1) {
+    await consoleAdapter.finished;
+    await shutdown('console input ended');
+    return 0;
+  }
+  await new Promise(() => {});
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`Fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
