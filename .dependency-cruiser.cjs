@@ -31,10 +31,17 @@ module.exports = {
       to: { path: '^src/adapters/([^/]+)/', pathNot: '^src/adapters/$1/' },
     },
     {
+      name: 'community-and-scheduling-use-no-adapter',
+      comment: 'Platform features reach adapters through the ports in src/core/adapter.ts.',
+      severity: 'error',
+      from: { path: '^src/(community|scheduling|content)' },
+      to: { path: '^src/adapters' },
+    },
+    {
       name: 'only-config-reads-env',
       comment: 'Adapters and core get their settings passed in; main.ts wires them.',
       severity: 'error',
-      from: { path: '^src/(core|content|adapters|scheduling)' },
+      from: { path: '^src/(core|content|adapters|scheduling|community|ops)' },
       to: { path: '^src/(config|main)\\.ts$' },
     },
   ],

@@ -69,3 +69,12 @@ export interface PlatformAdmin {
   /** Whether this person administers the chat (cached by the adapter). */
   isChatAdmin(chatId: string, userId: string): Promise<boolean>;
 }
+
+/** What adapters report for metrics and readiness; every hook is optional. */
+export interface AdapterHooks {
+  /** The platform answered 429 (too many requests). */
+  onRateLimited?(platform: Platform, retryAfterMs: number): void;
+  /** A connection dropped and the adapter is reconnecting (`reason` is the platform's). */
+  onReconnect?(platform: Platform, reason: string): void;
+  onConnectionChange?(platform: Platform, connected: boolean): void;
+}
