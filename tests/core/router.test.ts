@@ -1,0 +1,584 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Content } from '../../src/core/content.js';
+import { createMemoryUnansweredLog } from '../../src/core/memory-log.js';
+import type { Command, Matcher } from '../../src/core/ports.js';
+import { simple } from '../../src/core/replies.js';
+import { createRouter, type Router } from '../../src/core/router.js';
+import { plainText } from '../../src/core/text.js';
+import type { Reply } from '../../src/core/types.js';
+import {
+  command,
+  countInFiles,
+  freshChat,
+  media,
+  press,
+  realRouter,
+  realStore,
+  STACK_LIKE,
+  text,
+} from './fixtures.js';
+
+let router: Router;
+let content: Content;
+
+const purge: Command = {
+  name: 'purge',
+  description: 'remove spam from the chat',
+  moderatorOnly: true,
+  handle: () => [simple('command', 'Purged 3 messages.')],
+};
+
+beforeAll(async () => {
+  ({ router, content } = await realRouter({ commands: [purge] }));
+});
+
+const one = (replies: Reply[]): Reply => {
+  expect(replies).toHaveLength(1);
+  return replies[0]!;
+};
+const faqById = (id: string) => {
+  const entry = content.faq.find((e) => e.id === id);
+  if (!entry) throw new Error(`the content has no FAQ entry ${id}`);
+  return entry;
+};
+const datas = (r: Reply) => (r.buttons ?? []).map((b) => b.data);
+
+describe('/start', () => {
+  it('welcomes by name and offers the menu', async () => {
+    const r = one(await router.handle(command('start', '', { sender: { name: 'Maria' } })));
+    expect(r.kind).toBe('welcome');
+    expect(plainText(r)).toContain('Welcome, Maria!');
+    expect(plainText(r)).toContain(content.community.name);
+    expect(datas(r)).toEqual(expect.arrayContaining(['faq', 'toc', 'links', 'rules']));
+  });
+
+  it('every menu button opens something (none is a dead end)', async () => {
+    const r = one(await router.handle(command('start')));
+    for (const data of datas(r)) {
+      const opened = await router.handle(press(data));
+      expect(opened.length, data).toBeGreaterThan(0);
+      expect(
+        opened.map((o) => o.kind),
+        data,
+      ).not.toContain('error');
+    }
+  });
+
+  it('opens an FAQ answer from a deep link by id', async () => {
+    const r = one(await router.handle(command('start', 'faq-b12-cure')));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(faqById('b12-cure').answer);
+  });
+
+  it('opens an FAQ answer from a deep link by number', async () => {
+    const r = one(await router.handle(command('start', 'faq-3')));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(content.faq[2]!.question);
+    expect(plainText(r)).toContain(content.faq[2]!.answer);
+  });
+
+  it('opens a section from a deep link', async () => {
+    const r = one(await router.handle(command('start', 'sec-2')));
+    expect(r.kind).toBe('section');
+    expect(plainText(r)).toContain(`2. ${content.sections[1]!.title}`);
+    expect(plainText(r)).toContain(content.sections[1]!.texts[0]!);
+  });
+
+  it.each(['nonsense', 'faq-no-such-entry', 'sec-99', 'faq-999', '%%%'])(
+    'falls back to the welcome for a bad payload (%s)',
+    async (payload) => {
+      const r = one(await router.handle(command('start', payload)));
+      expect(r.kind).toBe('welcome');
+      expect(plainText(r)).toContain(content.community.name);
+    },
+  );
+});
+
+describe('/help', () => {
+  const memberCommands = [
+    '/start',
+    '/faq',
+    '/article',
+    '/section',
+    '/next',
+    '/prev',
+    '/links',
+    '/rules',
+    '/disclaimer',
+    '/help',
+  ];
+
+  it('lists the member commands and hides moderator ones from members', async () => {
+    const t = plainText(one(await router.handle(command('help'))));
+    for (const c of memberCommands) expect(t).toMatch(new RegExp(`${c}\\b`));
+    expect(t).not.toContain('/purge');
+    expect(t).not.toContain('For moderators');
+  });
+
+  it('shows moderator commands to a moderator', async () => {
+    const t = plainText(one(await router.handle(command('help', '', { sender: { isChatAdmin: true } }))));
+    expect(t).toContain('/purge');
+    expect(t).toContain('remove spam from the chat');
+    for (const c of memberCommands) expect(t).toMatch(new RegExp(`${c}\\b`));
+  });
+});
+
+describe('/faq', () => {
+  it('lists every FAQ entry, numbered, with a button each', async () => {
+    const { faqEntries } = countInFiles();
+    expect(faqEntries).toBe(24);
+    const r = one(await router.handle(command('faq')));
+    const t = plainText(r);
+    for (let n = 1; n <= faqEntries; n++) {
+      expect(t).toContain(`${n}. ${content.faq[n - 1]!.question}`);
+    }
+    expect(t).not.toContain(`${faqEntries + 1}. `);
+    expect(r.buttons).toHaveLength(faqEntries);
+  });
+
+  it('keeps every button within 64 bytes of data (Telegram refuses longer)', async () => {
+    const r = one(await router.handle(command('faq')));
+    for (const b of r.buttons ?? [])
+      expect(Buffer.byteLength(b.data, 'utf8'), b.data).toBeLessThanOrEqual(64);
+  });
+
+  it('answers /faq 5 with the fifth entry', async () => {
+    const r = one(await router.handle(command('faq', '5')));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(content.faq[4]!.question);
+    expect(plainText(r)).toContain(content.faq[4]!.answer);
+    expect(plainText(r)).toContain(content.community.disclaimer.replace(/\s+/g, ' ').trim());
+  });
+
+  it('answers /faq b12-cure by id', async () => {
+    const r = one(await router.handle(command('faq', 'b12-cure')));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(faqById('b12-cure').answer);
+  });
+
+  it('says clearly that /faq abc found nothing, and how to see the list', async () => {
+    const r = one(await router.handle(command('faq', 'abc')));
+    expect(r.kind).toBe('error');
+    expect(plainText(r)).toMatch(/no FAQ entry for "abc"/);
+    expect(plainText(r)).toContain('/faq');
+    expect(datas(r)).toContain('faq');
+  });
+
+  it('says clearly that /faq 999 does not exist and how many there are', async () => {
+    const r = one(await router.handle(command('faq', '999')));
+    expect(r.kind).toBe('error');
+    expect(plainText(r)).toContain('There is no question 999');
+    expect(plainText(r)).toContain(String(content.faq.length));
+  });
+});
+
+describe('the article', () => {
+  it('/article shows a table of contents with the 10 sections', async () => {
+    expect(countInFiles().sections).toBe(10);
+    const r = one(await router.handle(command('article')));
+    const t = plainText(r);
+    for (const [i, s] of content.sections.entries()) expect(t).toContain(`${i + 1}. ${s.title}`);
+    expect(r.buttons?.map((b) => b.data)).toEqual(Array.from({ length: 10 }, (_, i) => `sec:${i + 1}`));
+    expect(t).toContain(content.source);
+  });
+
+  it('/section 2 shows the whole section with its source', async () => {
+    const r = one(await router.handle(command('section', '2')));
+    expect(r.kind).toBe('section');
+    const t = plainText(r);
+    for (const para of content.sections[1]!.texts) expect(t).toContain(para);
+    expect(t).toContain('Section 2 of 10');
+    expect(t).toContain(content.source);
+    expect(datas(r)).toEqual(['sec:1', 'toc', 'sec:3']);
+  });
+
+  it('/section finds a section by words of its title', async () => {
+    const r = one(await router.handle(command('section', 'who is at risk')));
+    expect(r.kind).toBe('section');
+    expect(plainText(r)).toContain('Who Is at Risk for Vitamin B12 Deficiency');
+  });
+
+  it('/section 999 is a clear error pointing to the contents', async () => {
+    const r = one(await router.handle(command('section', '999')));
+    expect(r.kind).toBe('error');
+    expect(plainText(r)).toContain('There is no section "999"');
+    expect(plainText(r)).toContain('10 sections');
+    expect(datas(r)).toContain('toc');
+  });
+
+  it('/next and /prev walk the sections and stop at both ends', async () => {
+    const where = { chatId: freshChat('reader') };
+    const title = async (replies: Promise<Reply[]>) => plainText(one(await replies)).split('\n')[0];
+
+    expect(await title(router.handle(command('next', '', where)))).toBe(`1. ${content.sections[0]!.title}`);
+    expect(await title(router.handle(command('prev', '', where)))).toBe(
+      'You are at the first section already.',
+    );
+    expect(await title(router.handle(command('next', '', where)))).toBe(`2. ${content.sections[1]!.title}`);
+
+    await router.handle(command('section', '9', where));
+    expect(await title(router.handle(command('next', '', where)))).toBe(`10. ${content.sections[9]!.title}`);
+    const last = one(await router.handle(command('next', '', where)));
+    expect(plainText(last)).toBe('That was the last section.');
+    expect(await title(router.handle(command('prev', '', where)))).toBe(`9. ${content.sections[8]!.title}`);
+
+    // A pressed section button moves the reading position too.
+    await router.handle(press('sec:4', where));
+    expect(await title(router.handle(command('next', '', where)))).toBe(`5. ${content.sections[4]!.title}`);
+  });
+
+  it('keeps reading positions apart for different chats', async () => {
+    const a = { chatId: freshChat('a') };
+    const b = { chatId: freshChat('b') };
+    await router.handle(command('section', '7', a));
+    const next = one(await router.handle(command('next', '', b)));
+    expect(plainText(next)).toContain(`1. ${content.sections[0]!.title}`);
+  });
+});
+
+describe('button presses', () => {
+  it('sec:N opens that section in place of the pressed message', async () => {
+    const r = one(await router.handle(press('sec:3')));
+    expect(r.kind).toBe('section');
+    expect(r.editInPlace).toBe(true);
+    expect(plainText(r)).toContain(`3. ${content.sections[2]!.title}`);
+  });
+
+  it('the first and last sections offer no way past the ends', async () => {
+    expect(datas(one(await router.handle(press('sec:1'))))).toEqual(['toc', 'sec:2']);
+    expect(datas(one(await router.handle(press('sec:10'))))).toEqual(['sec:9', 'toc']);
+  });
+
+  it('faq:<id> opens the answer', async () => {
+    const r = one(await router.handle(press('faq:b12-cure')));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(faqById('b12-cure').answer);
+  });
+
+  it('toc shows the contents in place', async () => {
+    const r = one(await router.handle(press('toc')));
+    expect(r.editInPlace).toBe(true);
+    expect(r.buttons).toHaveLength(10);
+  });
+
+  it('psg:s:p shows that passage of the article', async () => {
+    const r = one(await router.handle(press('psg:2:0')));
+    expect(r.kind).toBe('section');
+    expect(plainText(r)).toContain(content.sections[1]!.texts[0]!);
+    expect(datas(r)).toContain('sec:2');
+  });
+
+  it.each([
+    'sec:99',
+    'sec:0',
+    'sec:abc',
+    'faq:no-such-entry',
+    'faq:999',
+    'psg:99:0',
+    'psg:2:999',
+    'psg:x',
+    'zzz',
+    'zzz:1',
+    '',
+  ])('a stale or unknown press (%j) says the choice is gone, without throwing', async (data) => {
+    const r = one(await router.handle(press(data)));
+    expect(r.kind).toBe('error');
+    expect(plainText(r)).toContain('no longer available');
+  });
+
+  it('every button the bot shows leads somewhere (TOC, FAQ list, every section, every answer)', async () => {
+    const shown: Reply[] = [
+      ...(await router.handle(command('article'))),
+      ...(await router.handle(command('faq'))),
+    ];
+    for (let s = 1; s <= content.sections.length; s++)
+      shown.push(...(await router.handle(command('section', String(s)))));
+    for (const e of content.faq) shown.push(...(await router.handle(command('faq', e.id))));
+    const all = new Set(shown.flatMap(datas));
+    expect(all.size).toBeGreaterThan(content.faq.length + content.sections.length);
+    for (const data of all) {
+      expect(Buffer.byteLength(data, 'utf8'), data).toBeLessThanOrEqual(64);
+      const opened = await router.handle(press(data));
+      expect(
+        opened.map((o) => o.kind),
+        data,
+      ).not.toContain('error');
+    }
+  });
+});
+
+describe('community texts', () => {
+  it('/links lists the community links with their addresses', async () => {
+    const t = plainText(one(await router.handle(command('links'))));
+    expect(t).toContain('Fibromyalgia Store: https://fibromyalgia.dashery.com/');
+    // Links whose address comes from configuration are left out when it is not set.
+    expect(t).not.toContain('Whatsapp');
+  });
+
+  it('/rules lists the rules, numbered', async () => {
+    const t = plainText(one(await router.handle(command('rules'))));
+    for (const [i, rule] of content.community.rules.entries()) expect(t).toContain(`${i + 1}. ${rule}`);
+  });
+
+  it('/disclaimer says it is not medical advice and names the source', async () => {
+    const t = plainText(one(await router.handle(command('disclaimer'))));
+    expect(t).toMatch(/not medical\s+advice/);
+    expect(t).toContain(content.source);
+  });
+
+  it('an unknown command gets a hint to /help', async () => {
+    const r = one(await router.handle(command('frobnicate')));
+    expect(plainText(r)).toContain("I don't know the command /frobnicate");
+    expect(plainText(r)).toContain('/help');
+  });
+});
+
+describe('free text', () => {
+  it('answers "can b12 cure fibro?" with the FAQ answer and a way to the whole section', async () => {
+    const r = one(await router.handle(text('can b12 cure fibro?')));
+    expect(r.kind).toBe('faq');
+    const entry = faqById('b12-cure');
+    expect(plainText(r)).toContain(entry.answer);
+    const read = r.buttons?.find((b) => b.label === 'Read the whole section');
+    expect(read?.data).toBe(`sec:${entry.see}`);
+    const section = one(await router.handle(press(read!.data)));
+    expect(plainText(section)).toContain(content.sections[entry.see - 1]!.title);
+  });
+
+  it('falls back on an off-topic question and records it for moderators', async () => {
+    const unanswered = createMemoryUnansweredLog();
+    const { router: r } = await realRouter({ unanswered });
+    const since = new Date(Date.now() - 60_000);
+    const reply = one(await r.handle(text('who won the football last night?')));
+    expect(reply.kind).toBe('fallback');
+    expect(plainText(reply)).toContain("I don't have an answer");
+    expect(datas(reply)).toEqual(expect.arrayContaining(['faq', 'toc']));
+    await r.handle(text('Who won the football last night'));
+    const top = await unanswered.top(since, 10);
+    expect(top).toHaveLength(1);
+    expect(top[0]).toMatchObject({ question: 'who won the football last night?', count: 2 });
+  });
+
+  it('does not record answered questions as unanswered', async () => {
+    const unanswered = createMemoryUnansweredLog();
+    const { router: r } = await realRouter({ unanswered });
+    await r.handle(text('can b12 cure fibro?'));
+    expect(await unanswered.top(new Date(0), 10)).toEqual([]);
+  });
+
+  it('answers an emergency with the safety message first', async () => {
+    const replies = await router.handle(text('I have crushing chest pain'));
+    expect(replies[0]?.kind).toBe('safety');
+    expect(plainText(replies[0]!)).toMatch(/emergency number/);
+    expect(replies.map((r) => r.kind)).not.toContain('fallback');
+  });
+
+  it('answers an emergency plus a question with the safety message first', async () => {
+    const replies = await router.handle(text('I have crushing chest pain, can b12 cure fibro?'));
+    expect(replies[0]?.kind).toBe('safety');
+    // Beside the safety message only a confident answer is worth sending: no fallback, no "did you mean".
+    for (const r of replies.slice(1)) expect(r.kind).toBe('faq');
+  });
+
+  it('sends the safety message before the answer when the question is answered', async () => {
+    // A matcher sure of its answer, so the order is tested whatever the real matcher's tuning.
+    const store = await realStore();
+    const sure: Matcher = {
+      search: () => ({
+        decision: 'answer',
+        candidates: [{ target: { type: 'faq', id: 'b12-cure' }, score: 10, label: 'cure' }],
+      }),
+    };
+    const r = createRouter({
+      content: { current: () => ({ content: store.current().content, matcher: sure }) },
+    });
+    const replies = await r.handle(text('I have crushing chest pain, can b12 cure fibro?'));
+    expect(replies.map((x) => x.kind)).toEqual(['safety', 'faq']);
+    expect(plainText(replies[1]!)).toContain(faqById('b12-cure').answer);
+  });
+
+  it('puts safety first even inside a command', async () => {
+    const replies = await router.handle(command('faq', 'i want to kill myself'));
+    expect(replies[0]?.kind).toBe('safety');
+  });
+});
+
+describe('in a group', () => {
+  const group = (extra: { addressed?: boolean } = {}) => ({
+    chatType: 'group' as const,
+    chatId: freshChat('g'),
+    ...extra,
+  });
+
+  it('stays quiet on chatter not addressed to the bot', async () => {
+    expect(await router.handle(text('lol same here', group()))).toEqual([]);
+    expect(await router.handle(text('good morning everyone, rough night', group()))).toEqual([]);
+  });
+
+  it('answers a question it is sure about even when not addressed', async () => {
+    const r = one(await router.handle(text('can b12 supplements cure fibromyalgia?', group())));
+    expect(r.kind).toBe('faq');
+    expect(plainText(r)).toContain(faqById('b12-cure').answer);
+  });
+
+  it('stays quiet on an unclear question not addressed to it', async () => {
+    expect(await router.handle(text('what do you all think about that?', group()))).toEqual([]);
+    expect(await router.handle(text('who won the football last night?', group()))).toEqual([]);
+  });
+
+  it('answers in full when addressed: answer, fallback', async () => {
+    const answer = one(await router.handle(text('can b12 cure fibro?', group({ addressed: true }))));
+    expect(answer.kind).toBe('faq');
+    const fallback = one(
+      await router.handle(text('who won the football last night?', group({ addressed: true }))),
+    );
+    expect(fallback.kind).toBe('fallback');
+  });
+
+  it('offers suggestions when addressed with a close call', async () => {
+    // Whatever the matcher decides, an addressed question always gets a reply.
+    const replies = await router.handle(text('b12', group({ addressed: true })));
+    expect(replies).toHaveLength(1);
+    expect(['faq', 'section', 'suggestions', 'fallback']).toContain(replies[0]!.kind);
+  });
+
+  it('always answers commands', async () => {
+    const r = one(await router.handle(command('faq', '5', group())));
+    expect(r.kind).toBe('faq');
+    expect(one(await router.handle(command('rules', '', group()))).kind).toBe('command');
+  });
+
+  it('answers an emergency with the safety message even when not addressed', async () => {
+    const replies = await router.handle(text('my friend is having a heart attack', group()));
+    expect(replies.map((r) => r.kind)).toEqual(['safety']);
+  });
+
+  it('ignores media unless addressed', async () => {
+    expect(await router.handle(media('sticker', group()))).toEqual([]);
+  });
+});
+
+describe('senders and media', () => {
+  it('ignores other bots entirely', async () => {
+    expect(await router.handle(command('help', '', { sender: { isBot: true } }))).toEqual([]);
+    expect(await router.handle(text('can b12 cure fibro?', { sender: { isBot: true } }))).toEqual([]);
+  });
+
+  it('tells a private chat it cannot read media', async () => {
+    const r = one(await router.handle(media('voice note')));
+    expect(plainText(r)).toContain("I can't read a voice note");
+    expect(plainText(r)).toContain('type your question');
+  });
+});
+
+describe('failures and permissions', () => {
+  it('turns a handler that throws into an error reply, logs it, and does not throw', async () => {
+    const logged: object[] = [];
+    const boom: Command = {
+      name: 'boom',
+      description: 'always fails',
+      handle: () => {
+        throw new Error('database exploded at /srv/secret/path.ts:12:3');
+      },
+    };
+    const { router: r } = await realRouter({
+      commands: [boom],
+      logger: { warn: () => {}, error: (obj) => logged.push(obj) },
+    });
+    const reply = one(await r.handle(command('boom')));
+    expect(reply.kind).toBe('error');
+    expect(plainText(reply)).toContain('something went wrong');
+    expect(plainText(reply)).not.toContain('exploded');
+    expect(plainText(reply)).not.toMatch(STACK_LIKE);
+    expect(logged).toHaveLength(1);
+  });
+
+  it('refuses a moderator-only command to a member', async () => {
+    const r = one(await router.handle(command('purge')));
+    expect(r.kind).toBe('refused');
+    expect(plainText(r)).toContain('/purge');
+    expect(plainText(r)).toContain('moderators');
+    expect(plainText(r)).not.toContain('Purged');
+  });
+
+  it('allows it to a moderator named in MODERATORS (platform:id)', async () => {
+    const { router: r } = await realRouter({ commands: [purge], moderators: new Set(['console:u1']) });
+    expect(plainText(one(await r.handle(command('purge'))))).toBe('Purged 3 messages.');
+    // The same id on another platform is someone else.
+    expect(
+      one(
+        await r.handle({
+          ...command('purge'),
+          chat: { platform: 'telegram', chatId: '1', chatType: 'private' },
+        }),
+      ).kind,
+    ).toBe('refused');
+    expect(one(await r.handle(command('purge', '', { sender: { id: 'u2' } }))).kind).toBe('refused');
+  });
+
+  it('allows it by the alternate id (WhatsApp phone JID beside a LID)', async () => {
+    const { router: r } = await realRouter({ commands: [purge], moderators: new Set(['console:phone-1']) });
+    expect(
+      one(await r.handle(command('purge', '', { sender: { id: 'lid-1', altId: 'phone-1' } }))).kind,
+    ).toBe('command');
+  });
+
+  it('allows it to a chat admin and to the local operator', async () => {
+    expect(one(await router.handle(command('purge', '', { sender: { isChatAdmin: true } }))).kind).toBe(
+      'command',
+    );
+    expect(one(await router.handle(command('purge', '', { sender: { isLocalOperator: true } }))).kind).toBe(
+      'command',
+    );
+  });
+});
+
+describe('bad input', () => {
+  // Deterministic "random" bytes so a failure can be reproduced.
+  const junk = (n: number, seed = 42) => {
+    let x = seed;
+    const bytes = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      bytes[i] = x >>> 24;
+    }
+    return bytes.toString('latin1');
+  };
+
+  const cases: [string, () => ReturnType<typeof text>][] = [
+    ['an empty line', () => text('')],
+    ['only spaces', () => text('   \t  ')],
+    [
+      '100,000 characters',
+      () => text('why does my b12 level matter so much? '.repeat(2_700).slice(0, 100_000)),
+    ],
+    ['100,000 letters without a space', () => text('a'.repeat(100_000))],
+    ['binary junk', () => text(junk(4_000))],
+    ['emoji only', () => text('😭🙏💜✨')],
+    ['/section 999', () => command('section', '999')],
+    ['/faq abc', () => command('faq', 'abc')],
+    ['/section with 100,000 characters', () => command('section', 'x '.repeat(50_000))],
+    ['/faq with binary junk', () => command('faq', junk(2_000, 7))],
+    ['/start with binary junk', () => command('start', junk(500, 9))],
+    ['a press with binary junk', () => press(junk(200, 11))],
+  ];
+
+  it.each(cases)('%s: a clear reply, never a throw or a stack trace', async (_name, make) => {
+    const replies = await router.handle(make());
+    expect(replies.length).toBeGreaterThan(0);
+    for (const r of replies) {
+      const t = plainText(r);
+      expect(t.trim()).not.toBe('');
+      expect(t).not.toMatch(STACK_LIKE);
+      // A reply never echoes a huge input back.
+      expect(t.length).toBeLessThan(10_000);
+    }
+  });
+
+  it('says a message without words has no words it can read', async () => {
+    for (const t of ['', '😭🙏💜✨', '?!...']) {
+      const r = one(await router.handle(text(t)));
+      expect(plainText(r)).toContain('no words I can read');
+    }
+  });
+});
