@@ -59,11 +59,21 @@ function cutParagraph(paragraph: Paragraph, limit: number, measure: (p: Paragrap
         if (current.length > 0) pieces.push(trimParagraph(current));
         current = [piece];
         // A single word longer than the limit (a URL, junk) is cut hard.
-        while (!fits(current)) {
-          const text = current[0]!.text;
-          const keep = Math.max(1, Math.floor((text.length * limit) / Math.max(1, measure(current))) - 1);
-          pieces.push([{ ...current[0]!, text: text.slice(0, keep) }]);
-          current = [{ ...current[0]!, text: text.slice(keep) }];
+        while (!fits(current) && current[0]!.text.length > 1) {
+          const first = current[0]!;
+          const text = first.text;
+          const head = (n: number): Inline[] => [{ ...first, text: text.slice(0, n) }];
+          // The longest head that fits, measured: escapes and markup are not spread evenly.
+          let keep = 1;
+          for (let hi = text.length - 1; keep < hi; ) {
+            const mid = Math.ceil((keep + hi) / 2);
+            if (fits(head(mid))) keep = mid;
+            else hi = mid - 1;
+          }
+          // Never split an emoji (a surrogate pair) in two.
+          if (keep > 1 && /[\uD800-\uDBFF]/.test(text[keep - 1]!)) keep--;
+          pieces.push(head(keep));
+          current = [{ ...first, text: text.slice(keep) }];
         }
       }
     }
