@@ -1,0 +1,107 @@
+import type { Api } from 'grammy';
+import type { InviteLink, InviteOptions, PlatformAdmin } from '../../core/adapter.js';
+import { describeError, toDeliveryError } from './errors.js';
+import type { TelegramLogger } from './types.js';
+
+const ADMIN_TTL_MS = 5 * 60_000;
+/** A failed lookup (bot not admin, emulator) is retried sooner than a good answer expires. */
+const FAILED_TTL_MS = 60_000;
+const MAX_CHATS = 5_000;
+
+/** Who administers which chat, from `getChatAdministrators`, cached per chat for about five minutes. */
+export class AdminCache {
+  private readonly chats = new Map<string, { admins: ReadonlySet<string>; until: number }>();
+  private readonly pending = new Map<string, Promise<ReadonlySet<string>>>();
+
+  constructor(
+    private readonly api: () => Api,
+    private readonly logger: TelegramLogger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async isAdmin(chatId: string, userId: string): Promise<boolean> {
+    return (await this.admins(chatId)).has(userId);
+  }
+
+  /** Forget a chat's admins (a member update changed them). */
+  invalidate(chatId: string): void {
+    this.chats.delete(chatId);
+  }
+
+  private admins(chatId: string): Promise<ReadonlySet<string>> {
+    const cached = this.chats.get(chatId);
+    if (cached && cached.until > this.clock()) return Promise.resolve(cached.admins);
+    let lookup = this.pending.get(chatId);
+    if (!lookup) {
+      lookup = this.fetch(chatId).finally(() => this.pending.delete(chatId));
+      this.pending.set(chatId, lookup);
+    }
+    return lookup;
+  }
+
+  private async fetch(chatId: string): Promise<ReadonlySet<string>> {
+    let admins: ReadonlySet<string>;
+    let ttl = ADMIN_TTL_MS;
+    try {
+      const list = await this.api().getChatAdministrators(chatId);
+      admins = new Set(list.map((m) => String(m.user.id)));
+    } catch (err) {
+      // Not an admin ourselves, or a Bot API server without this method: nobody counts as admin.
+      this.logger.debug({ chatId, err: describeError(err) }, 'telegram: could not read chat admins');
+      admins = new Set();
+      ttl = FAILED_TTL_MS;
+    }
+    this.chats.delete(chatId);
+    this.chats.set(chatId, { admins, until: this.clock() + ttl });
+    if (this.chats.size > MAX_CHATS) this.chats.delete(this.chats.keys().next().value!);
+    return admins;
+  }
+}
+
+/** Invite links, join requests and admin checks on Telegram (the bot must be an admin of the group). */
+export function createTelegramAdmin(api: () => Api, admins: AdminCache): PlatformAdmin {
+  const call = async <T>(chatId: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toDeliveryError(err, chatId);
+    }
+  };
+  return {
+    async createInvite(chatId: string, options: InviteOptions): Promise<InviteLink> {
+      if (options.approval && options.memberLimit !== undefined) {
+        throw new Error(
+          'Telegram cannot combine a member limit with join approval on one invite link: drop the limit or the approval.',
+        );
+      }
+      if (options.memberLimit !== undefined && (options.memberLimit < 1 || options.memberLimit > 99_999)) {
+        throw new Error('A Telegram invite link member limit must be between 1 and 99999.');
+      }
+      const link = await call(chatId, () =>
+        api().createChatInviteLink(chatId, {
+          name: options.name.slice(0, 32),
+          ...(options.expiresAt ? { expire_date: Math.floor(options.expiresAt.getTime() / 1000) } : {}),
+          ...(options.memberLimit !== undefined ? { member_limit: options.memberLimit } : {}),
+          ...(options.approval ? { creates_join_request: true } : {}),
+        }),
+      );
+      return {
+        name: link.name ?? options.name,
+        url: link.invite_link,
+        ...(link.expire_date ? { expiresAt: new Date(link.expire_date * 1000) } : {}),
+        ...(link.member_limit ? { memberLimit: link.member_limit } : {}),
+        ...(link.creates_join_request ? { approval: true } : {}),
+      };
+    },
+    async revokeInvite(chatId, link) {
+      await call(chatId, () => api().revokeChatInviteLink(chatId, link.url));
+    },
+    async approveJoinRequest(chatId, userId) {
+      await call(chatId, () => api().approveChatJoinRequest(chatId, Number(userId)));
+    },
+    async declineJoinRequest(chatId, userId) {
+      await call(chatId, () => api().declineChatJoinRequest(chatId, Number(userId)));
+    },
+    isChatAdmin: (chatId, userId) => admins.isAdmin(chatId, userId),
+  };
+}
