@@ -197,7 +197,7 @@ function parseYaml<T>(
   };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      problems.push({ file, line: e.linePos?.[0]?.line ?? 1, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax: ${e.message.split('\n')[0]}` });
     }
     return undefined;
   }
