@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
+import { createTelegramAdapter } from './adapters/telegram/index.js';
+import { serveWebhook } from './adapters/telegram/webhook-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
@@ -48,6 +50,23 @@ async function main(argv: readonly string[]): Promise<number> {
   });
 
   const adapters: Adapter[] = [];
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const telegram = createTelegramAdapter({
+      token: config.TELEGRAM_BOT_TOKEN,
+      router,
+      logger,
+      ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
+      ...(config.TELEGRAM_WEBHOOK_URL
+        ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secretToken: config.TELEGRAM_WEBHOOK_SECRET } }
+        : {}),
+    });
+    adapters.push(telegram);
+    // Until the operations server mounts it, the webhook gets a small server of its own on PORT.
+    if (telegram.webhook && config.PORT > 0) {
+      await serveWebhook({ port: config.PORT, host: config.HOST, ...telegram.webhook, logger });
+    }
+  }
 
   const wantsConsole = argv.includes('--console') || argv.includes('--jsonl') || adapters.length === 0;
   const consoleAdapter = wantsConsole

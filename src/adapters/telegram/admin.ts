@@ -47,7 +47,7 @@ export class AdminCache {
       admins = new Set(list.map((m) => String(m.user.id)));
     } catch (err) {
       // Not an admin ourselves, or a Bot API server without this method: nobody counts as admin.
-      this.logger.debug({ chatId, err: describeError(err) }, 'telegram: could not read chat admins');
+      this.logger.debug({ chatId, error: describeError(err) }, 'telegram: could not read chat admins');
       admins = new Set();
       ttl = FAILED_TTL_MS;
     }

@@ -53,7 +53,13 @@ export function toDeliveryError(err: unknown, chatId: string): DeliveryError {
 
 /** A short, loggable description of a Telegram error (no payloads, no token). */
 export function describeError(err: unknown): { code?: number; description: string } {
-  if (err instanceof GrammyError) return { code: err.error_code, description: err.description };
+  if (err instanceof GrammyError) {
+    // A server that is not quite the Bot API (an emulator's 500) leaves code and description out.
+    return {
+      ...(err.error_code ? { code: err.error_code } : {}),
+      description: err.description ?? err.message,
+    };
+  }
   if (err instanceof HttpError) return { description: `network: ${err.message}` };
   return { description: err instanceof Error ? err.message : String(err) };
 }

@@ -109,9 +109,24 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   };
   // Some Bot API servers (emulators) answer getUpdates at once instead of long polling: pause
   // briefly on a quick empty answer instead of spinning. Real Telegram never takes this branch.
+  // The runner retries failed polls silently: say once per outage that polling fails, and when it recovers.
+  let pollFailing = false;
   const pacePolling: Transformer = async (prev, method, payload, signal) => {
     const started = clock();
-    const res = await prev(method, payload, signal);
+    let res: Awaited<ReturnType<typeof prev>>;
+    try {
+      res = await prev(method, payload, signal);
+    } catch (err) {
+      if (method === 'getUpdates' && !pollFailing && !stopping) {
+        pollFailing = true;
+        logger.warn({ error: describeError(err) }, 'telegram: polling for updates fails; retrying');
+      }
+      throw err;
+    }
+    if (method === 'getUpdates' && pollFailing) {
+      pollFailing = false;
+      logger.info({}, 'telegram: polling for updates works again');
+    }
     if (method === 'getUpdates' && res.ok && Array.isArray(res.result) && res.result.length === 0) {
       if (clock() - started < 200) await sleep(300, signal);
     }
@@ -175,7 +190,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } catch (err) {
       if (!isParseError(err)) throw err;
       // Escaping makes this unexpected; the member still gets the words, without styling.
-      logger.error({ chatId, err: describeError(err) }, 'telegram: HTML refused, sending plain text');
+      logger.error({ chatId, error: describeError(err) }, 'telegram: HTML refused, sending plain text');
       await via.sendMessage(chatId, message.plain, {
         link_preview_options: linkPreview,
         ...markup,
@@ -196,7 +211,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } catch (err) {
       if (isNotModified(err)) return true; // the same button pressed twice: already showing it
       logger.warn(
-        { chatId: target.chatId, err: describeError(err) },
+        { chatId: target.chatId, error: describeError(err) },
         'telegram: edit failed, sending a new message',
       );
       return false;
@@ -330,7 +345,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } finally {
       // Stops the client's spinner whatever happened above.
       await ctx.answerCallbackQuery().catch((err: unknown) => {
-        logger.debug({ err: describeError(err) }, 'telegram: answerCallbackQuery failed');
+        logger.debug({ error: describeError(err) }, 'telegram: answerCallbackQuery failed');
       });
     }
   });
@@ -381,7 +396,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   bot.catch((err) => {
     const ctx = err.ctx;
     logger.error(
-      { chatId: ctx.chat?.id, updateId: ctx.update.update_id, err: describeError(err.error) },
+      { chatId: ctx.chat?.id, updateId: ctx.update.update_id, error: describeError(err.error) },
       'telegram: update failed',
     );
   });
@@ -414,7 +429,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       try {
         await api.setMyCommands(commands, { scope: { type: scope } });
       } catch (err) {
-        logger.warn({ scope, err: describeError(err) }, 'telegram: could not publish the command menu');
+        logger.warn({ scope, error: describeError(err) }, 'telegram: could not publish the command menu');
       }
     }
   }
@@ -438,10 +453,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         setConnected(false, `polling failed: ${info.description}`);
         if (stopping) return;
         if (info.code === 401) {
-          logger.error({ err: info }, 'telegram: the token was refused; polling stopped');
+          logger.error({ error: info }, 'telegram: the token was refused; polling stopped');
           return;
         }
-        logger.error({ err: info }, 'telegram: polling failed; restarting in 5 s');
+        logger.error({ error: info }, 'telegram: polling failed; restarting in 5 s');
         hooks?.onReconnect?.('telegram', info.description);
         setTimeout(() => {
           if (!stopping) startPolling();
@@ -463,7 +478,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     } else {
       // A webhook left over from an earlier run makes getUpdates fail with 409.
       await api.deleteWebhook().catch((err: unknown) => {
-        logger.warn({ err: describeError(err) }, 'telegram: could not remove an old webhook');
+        logger.warn({ error: describeError(err) }, 'telegram: could not remove an old webhook');
       });
       startPolling();
     }
@@ -479,7 +494,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     while (!stopping) {
       const info = describeError(err);
       setConnected(false, `cannot reach Telegram: ${info.description}`);
-      logger.warn({ err: info, retryInMs: wait }, 'telegram: start failed, retrying');
+      logger.warn({ error: info, retryInMs: wait }, 'telegram: start failed, retrying');
       hooks?.onReconnect?.('telegram', info.description);
       await sleep(wait);
       wait = Math.min(wait * 2, 60_000);
