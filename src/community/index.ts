@@ -1,0 +1,177 @@
+/**
+ * Community management: moderators' commands (invite links, insight), welcomes batched per
+ * window, join requests with an "I agree" button and a timeout, and flood control. It plugs into
+ * the router through {@link RouterOptions} and reaches platforms only through the core's ports.
+ *
+ * @example
+ * const community = createCommunity({ content, adapters: (p) => byPlatform.get(p), redis, connection, ... });
+ * const router = createRouter({ content, ...community.routerOptions });
+ * await community.start(); // after the adapters: the join-request worker starts declining
+ */
+import type { ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Adapter } from '../core/adapter.js';
+import type { Command, ContentSource, PressHandler, Stats, UnansweredLog } from '../core/ports.js';
+import type { Guard, RouterOptions } from '../core/router.js';
+import type { Incoming, Platform, Reply } from '../core/types.js';
+import { type Clock, systemClock } from './clock.js';
+import { communityCommands } from './commands.js';
+import { createFloodGuard } from './flood.js';
+import { createMemoryInsight, createRedisInsight, type Insight } from './insight-store.js';
+import {
+  createMemoryJoinCounter,
+  createRedisInviteStore,
+  createRedisJoinCounter,
+  type InviteStore,
+  type JoinCounter,
+  NO_LINK,
+} from './invite-store.js';
+import { createJoinRequests, type JoinRequests } from './join-requests.js';
+import { type CommunityLogger, silentLogger } from './logger.js';
+import { createWelcomeBatcher, type WelcomeBatcher } from './welcome.js';
+
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+
+export interface CommunityOptions {
+  readonly content: ContentSource;
+  /** The running adapter of a platform (looked up when needed: adapters are made after the router). */
+  readonly adapters: (platform: Platform) => Adapter | undefined;
+  /** Redis for invite links, join counts, statistics and unanswered questions; without it they stay in memory or say Redis is needed. */
+  readonly redis?: Redis;
+  /** BullMQ connection for the join-request timeouts (needs `redis` too). */
+  readonly connection?: ConnectionOptions;
+  /** Prefix of every Redis key this module writes. */
+  readonly prefix?: string;
+  readonly queueName?: string;
+  /** Joins within this long share one welcome (default 10 s). */
+  readonly welcomeWindowMs?: number;
+  /** JOIN_REQUEST_TIMEOUT_MINUTES in milliseconds. */
+  readonly joinRequestTimeoutMs: number;
+  /** WHATSAPP_AUTO_APPROVE. */
+  readonly whatsappAutoApprove?: boolean;
+  /** FLOOD_MAX and FLOOD_WINDOW_SECONDS (in milliseconds). */
+  readonly flood: { readonly max: number; readonly windowMs: number };
+  /** For dates in moderators' answers (COMMUNITY_TIMEZONE). */
+  readonly timeZone?: string;
+  /** Subscribers per platform, from scheduling's subscription store when it exists. */
+  readonly subscribers?: () => Promise<Partial<Record<Platform, number>>>;
+  readonly retentionDays?: number;
+  readonly clock?: Clock;
+  readonly logger?: CommunityLogger;
+}
+
+export interface Community {
+  readonly commands: readonly Command[];
+  readonly presses: readonly PressHandler[];
+  readonly guards: readonly Guard[];
+  onJoin(incoming: Extract<Incoming, { kind: 'member_joined' }>): Promise<Reply[]>;
+  onJoinRequest(incoming: Extract<Incoming, { kind: 'join_request' }>): Promise<Reply[]>;
+  readonly unanswered: UnansweredLog;
+  readonly stats: Stats;
+  /** Everything above, to spread into `createRouter({ content, ...community.routerOptions })`. */
+  readonly routerOptions: Pick<
+    RouterOptions,
+    'commands' | 'presses' | 'guards' | 'onJoin' | 'onJoinRequest' | 'unanswered' | 'stats'
+  >;
+  /** Starts the worker that declines join requests left unanswered (call once adapters are up). */
+  start(): Promise<void>;
+  /** Sends pending welcomes and stops the worker. */
+  close(): Promise<void>;
+  /** For tests and the queue dashboard. */
+  readonly internals: {
+    readonly welcomes: WelcomeBatcher;
+    readonly joinRequests: JoinRequests;
+    readonly insight: Insight;
+    readonly joins: JoinCounter;
+    readonly invites?: InviteStore;
+  };
+}
+
+export function createCommunity(options: CommunityOptions): Community {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const prefix = options.prefix ?? 'community:';
+  const retentionDays = options.retentionDays ?? 90;
+  const { redis } = options;
+  if (!redis) {
+    logger.warn(
+      {},
+      'community: no Redis, so statistics stay in memory, invite links are off and join requests never time out',
+    );
+  }
+  const admin = (p: Platform) => options.adapters(p)?.admin;
+  const insight = redis
+    ? createRedisInsight(redis, prefix, { retentionDays, now: () => clock.now() })
+    : createMemoryInsight({ retentionDays, now: () => clock.now() });
+  const joins = redis ? createRedisJoinCounter(redis, prefix) : createMemoryJoinCounter();
+  const invites = redis ? createRedisInviteStore(redis, prefix) : undefined;
+
+  const welcomes = createWelcomeBatcher({
+    content: options.content,
+    windowMs: options.welcomeWindowMs ?? 10_000,
+    clock,
+    logger,
+    send: async (platform, chatId, replies) => {
+      const adapter = options.adapters(platform);
+      if (!adapter) throw new Error(`no ${platform} adapter`);
+      await adapter.send(chatId, replies);
+    },
+  });
+  const joinRequests = createJoinRequests({
+    content: options.content,
+    admin,
+    timeoutMs: options.joinRequestTimeoutMs,
+    whatsappAutoApprove: options.whatsappAutoApprove ?? false,
+    ...(redis ? { redis } : {}),
+    ...(options.connection ? { connection: options.connection } : {}),
+    queueName: options.queueName ?? 'community-join-requests',
+    prefix,
+    logger,
+  });
+
+  const commands = communityCommands({
+    admin,
+    ...(invites ? { invites } : {}),
+    joins,
+    insight,
+    retentionDays,
+    ...(options.subscribers ? { subscribers: options.subscribers } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+  });
+  const presses = [joinRequests.press];
+  const guards = [createFloodGuard({ max: options.flood.max, windowMs: options.flood.windowMs, clock })];
+
+  const onJoin = async (incoming: Extract<Incoming, { kind: 'member_joined' }>): Promise<Reply[]> => {
+    const members = incoming.members;
+    if (members.length === 0) return [];
+    try {
+      await joins.add(incoming.chat, incoming.inviteLink ?? NO_LINK, members.length);
+    } catch (err) {
+      logger.warn({ err, chat: incoming.chat }, 'join could not be counted');
+    }
+    welcomes.add(incoming.chat, members);
+    return [];
+  };
+  const onJoinRequest = (incoming: Extract<Incoming, { kind: 'join_request' }>) =>
+    joinRequests.onJoinRequest(incoming);
+  const unanswered = insight.unanswered;
+  const stats: Stats = { recordAnswer: (kind, faqId) => insight.recordAnswer(kind, faqId) };
+
+  return {
+    commands,
+    presses,
+    guards,
+    onJoin,
+    onJoinRequest,
+    unanswered,
+    stats,
+    routerOptions: { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats },
+    start: () => joinRequests.start(),
+    async close() {
+      await welcomes.flush();
+      await joinRequests.close();
+    },
+    internals: { welcomes, joinRequests, insight, joins, ...(invites ? { invites } : {}) },
+  };
+}
