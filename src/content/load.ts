@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Content, FaqEntry, Section, Tip } from '../core/content.js';
+import { compilePattern } from '../core/phrases.js';
 import { parseArticle } from './article.js';
 import { ContentError, type ContentProblem } from './errors.js';
 
@@ -27,12 +28,22 @@ const faqSchema = z.strictObject({
 
 const tipsSchema = z.strictObject({
   tips: z
-    .array(z.strictObject({ id, section: text, text: text.max(600, 'a tip is short: at most 600 characters') }))
+    .array(
+      z.strictObject({ id, section: text, text: text.max(600, 'a tip is short: at most 600 characters') }),
+    )
     .min(20, 'at least 20 tips are needed for the rotation'),
 });
 
 const linkSchema = z
-  .strictObject({ id, label: text, url: z.url().optional(), url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional() })
+  .strictObject({
+    id,
+    label: text,
+    url: z.url().optional(),
+    url_env: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
+  })
   .refine((l) => l.url !== undefined || l.url_env !== undefined, 'a link needs "url" or "url_env"');
 
 const communitySchema = z.strictObject({
@@ -50,17 +61,14 @@ const communitySchema = z.strictObject({
 
 const synonymsSchema = z.strictObject({ synonyms: z.record(z.string().min(1), text) });
 
+const notCoveredSchema = z.strictObject({ topics: z.array(text) });
+
 /** Addresses for links the seed does not give, from configuration (`url_env` names). */
 export type LinkUrls = Readonly<Record<string, string | undefined>>;
 
 /** Lower case, one space, one kind of apostrophe and quote: for verbatim comparisons. */
 export const normalizeForCompare = (s: string): string =>
-  s
-    .toLowerCase()
-    .replace(/[’‘`]/g, "'")
-    .replace(/[“”]/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
+  s.toLowerCase().replace(/[’‘`]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
 
 /**
  * Loads and validates every file in `dir`. Throws {@link ContentError} listing every
@@ -77,16 +85,17 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
       return undefined;
     }
   };
-  const [articleSrc, faqSrc, tipsSrc, communitySrc, synonymsSrc] = await Promise.all(
-    ['article.md', 'faq.yaml', 'tips.yaml', 'community.yaml', 'synonyms.yaml'].map(read),
+  const [articleSrc, faqSrc, tipsSrc, communitySrc, synonymsSrc, notCoveredSrc] = await Promise.all(
+    ['article.md', 'faq.yaml', 'tips.yaml', 'community.yaml', 'synonyms.yaml', 'not-covered.yaml'].map(read),
   );
   const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
   const faq = parseYaml('faq.yaml', faqSrc, faqSchema, problems);
   const tips = parseYaml('tips.yaml', tipsSrc, tipsSchema, problems);
   const community = parseYaml('community.yaml', communitySrc, communitySchema, problems);
   const synonyms = parseYaml('synonyms.yaml', synonymsSrc, synonymsSchema, problems);
+  const notCovered = parseYaml('not-covered.yaml', notCoveredSrc, notCoveredSchema, problems);
 
-  if (!article || !faq || !tips || !community || !synonyms || problems.length > 0) {
+  if (!article || !faq || !tips || !community || !synonyms || !notCovered || problems.length > 0) {
     throw new ContentError(problems);
   }
 
@@ -105,7 +114,10 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
   const verbatim = (file: YamlFile, at: (string | number)[], quote: string, section: Section) => {
     const haystack = normalizeForCompare(section.texts.join(' '));
     if (!haystack.includes(normalizeForCompare(quote))) {
-      file.problem(at, `not the article's wording: this text is not found word for word in section "${section.title}"`);
+      file.problem(
+        at,
+        `not the article's wording: this text is not found word for word in section "${section.title}"`,
+      );
     }
   };
 
@@ -143,6 +155,28 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
     }
   });
 
+  // A "not covered" topic the article does talk about would silence real answers.
+  const articleText = ` ${normalizeForCompare(sections.flatMap((s) => s.texts).join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  notCovered.value.topics.forEach((t, i) => {
+    if (articleText.includes(` ${normalizeForCompare(t)} `)) {
+      notCovered.problem(
+        ['topics', i],
+        `"${t}" is in the article, so it is covered: remove it from this list`,
+      );
+    }
+  });
+
+  const checkPatterns = (file: YamlFile, key: string[], list: readonly string[]) =>
+    list.forEach((pattern, i) => {
+      try {
+        compilePattern(pattern);
+      } catch (err) {
+        file.problem([...key, i], `bad pattern: ${(err as Error).message}`);
+      }
+    });
+  checkPatterns(community, ['safety', 'patterns'], community.value.safety.patterns);
+  checkPatterns(notCovered, ['topics'], notCovered.value.topics);
+
   if (problems.length > 0) throw new ContentError(problems);
 
   const c = community.value;
@@ -168,7 +202,10 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
         return url ? [{ id: l.id, label: l.label, url }] : [];
       }),
     },
-    synonyms: new Map(Object.entries(synonyms.value.synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()])),
+    synonyms: new Map(
+      Object.entries(synonyms.value.synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]),
+    ),
+    notCovered: notCovered.value.topics.map((t) => t.toLowerCase()),
   };
 }
 
@@ -193,11 +230,16 @@ function parseYaml<T>(
     return 1;
   };
   const helper: YamlFile = {
-    problem: (at, message) => problems.push({ file, line: lineOf(at), message: `${describePath(at)}${message}` }),
+    problem: (at, message) =>
+      problems.push({ file, line: lineOf(at), message: `${describePath(at)}${message}` }),
   };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      problems.push({
+        file,
+        line: lineCounter.linePos(e.pos[0]).line,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      });
     }
     return undefined;
   }
@@ -210,4 +252,9 @@ function parseYaml<T>(
 }
 
 const describePath = (at: PropertyKey[]): string =>
-  at.length === 0 ? '' : `${at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')}: `;
+  at.length === 0
+    ? ''
+    : `${at
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '')}: `;

@@ -1,7 +1,8 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { Content } from '../core/content.js';
-import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 import { allowedEdits, normalizeText, withinEdits, words } from '../core/normalize.js';
+import { createPhraseFinder } from '../core/phrases.js';
+import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 
 /**
  * Words that carry no topic. Question words stay out of this list where they tell
@@ -17,6 +18,25 @@ const STOPWORDS = new Set(
   im ive id dont doesnt didnt cant isnt arent wasnt u ur pls plz`.split(/\s+/),
 );
 
+/**
+ * Everyday words that may rank answers but never justify one alone: "tell me a joke"
+ * or "what time is it in New York" share a word or two with the FAQ, but no topic.
+ */
+const GENERIC = new Set(
+  `time times day days week year years today tonight tomorrow yesterday morning night evening new old good bad best worse
+  better great little big small long short high low right left first last next many more most less least few own other
+  same different sure safe true real actual actually still even ever never always sometimes often usually
+  tell say said ask asked give take took make made come came see look looking find found use used try tried keep kept
+  let put seem seems work works working help helps helped feel feeling felt start started stop mean means show call
+  people person man woman guy friend friends family mum mom dad son daughter partner husband wife home house place
+  thing way part kind type sort lot bit end point case fact number world life hand word question answer problem
+  idea reason example story news game match film movie series show book music song weather phone iphone computer
+  car money price shop buy sell pay job school class homework maths math joke jokes fun funny nice cool happy sad
+  love hate watch play read write send post group chat message recommend recommendation anyone someone everyone`.split(
+    /\s+/,
+  ),
+);
+
 /** Tunable thresholds; see `npm run eval` for their effect. */
 export interface MatcherOptions {
   /** Share of the query's topic words a confident answer must cover. */
@@ -25,9 +45,22 @@ export interface MatcherOptions {
   readonly margin: number;
   /** Below this share of topic words covered, not even suggestions are offered. */
   readonly minSuggestCoverage: number;
+  /** Weight of a word the content never uses, relative to the rarest word it does use. */
+  readonly unknownWeight: number;
+  /** How much an FAQ entry's answer and keywords add to its best-matching phrasing. */
+  readonly answerShare: number;
+  /** How much an article passage holding an FAQ answer adds to that entry. */
+  readonly passageShare: number;
 }
 
-export const defaultMatcherOptions: MatcherOptions = { minCoverage: 0.5, margin: 1.25, minSuggestCoverage: 0.34 };
+export const defaultMatcherOptions: MatcherOptions = {
+  minCoverage: 0.5,
+  margin: 1.1,
+  minSuggestCoverage: 0.25,
+  unknownWeight: 0.7,
+  answerShare: 0.5,
+  passageShare: 0.3,
+};
 
 interface Doc {
   readonly id: string;
@@ -50,12 +83,27 @@ interface Doc {
 export function createMatcher(content: Content, options: MatcherOptions = defaultMatcherOptions): Matcher {
   const docs: Doc[] = [];
   for (const e of content.faq) {
+    const target: MatchTarget = { type: 'faq', id: e.id };
+    // Each way of asking is its own document, so a member's question meets the closest
+    // phrasing instead of a blend of all of them.
+    [e.question, ...e.paraphrases].forEach((q, k) => {
+      docs.push({
+        id: `q:${e.id}:${k}`,
+        target,
+        label: e.question,
+        question: q,
+        paraphrases: '',
+        keywords: '',
+        body: '',
+        title: '',
+      });
+    });
     docs.push({
-      id: `faq:${e.id}`,
-      target: { type: 'faq', id: e.id },
+      id: `a:${e.id}`,
+      target,
       label: e.question,
-      question: e.question,
-      paraphrases: e.paraphrases.join(' \n '),
+      question: '',
+      paraphrases: '',
       keywords: e.keywords.join(' '),
       body: e.answer,
       title: content.sections[e.see - 1]?.title ?? '',
@@ -83,7 +131,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   }
 
   const index = new MiniSearch<Doc>({
-    fields: ['question', 'paraphrases', 'keywords', 'body', 'title'],
+    fields: ['question', 'keywords', 'body', 'title'],
     storeFields: ['target', 'label'],
     processTerm: (term) => {
       const t = stem(term);
@@ -91,54 +139,93 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     },
     tokenize: (text) => words(normalizeText(text)),
     searchOptions: {
-      boost: { question: 3, paraphrases: 2.5, keywords: 2.5, body: 1, title: 0.7 },
-      fuzzy: (term) => (term.length >= 5 ? 0.2 : term.length >= 4 ? 1 / 4 : false),
+      boost: { question: 2, keywords: 2, body: 1, title: 0.7 },
+      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
       prefix: (term) => term.length >= 5,
       combineWith: 'OR',
       weights: { fuzzy: 0.6, prefix: 0.5 },
     },
   });
   index.addAll(docs);
-  const vocabulary = new Set<string>();
+
+  // Document frequency of each stemmed word: rare words say more about what a question is about.
+  const docFreq = new Map<string, number>();
   for (const d of docs) {
-    for (const w of words(normalizeText(`${d.question} ${d.paraphrases} ${d.keywords} ${d.body} ${d.title}`))) {
-      if (!STOPWORDS.has(w)) vocabulary.add(stem(w));
-    }
+    const seen = new Set(
+      words(normalizeText(`${d.question} ${d.paraphrases} ${d.keywords} ${d.body} ${d.title}`))
+        .filter((w) => !STOPWORDS.has(w))
+        .map(stem),
+    );
+    for (const w of seen) docFreq.set(w, (docFreq.get(w) ?? 0) + 1);
   }
+  const vocabulary = [...docFreq.keys()];
+  const idf = (df: number) => Math.log(1 + docs.length / df);
+  const maxIdf = idf(1);
 
   const synonyms = [...content.synonyms.entries()]
     .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
     .sort((a, b) => b[0].length - a[0].length);
   const faqOfPassage = passageFaqLinks(content);
+  // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
+  const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
+
+  /** The stems a member's word may stand for: itself, a typo-corrected vocabulary word, its synonyms. */
+  const readings = (word: string): string[] => {
+    const own = stem(word);
+    const out = new Set<string>([
+      own,
+      ...words(expand(word, synonyms))
+        .filter((w) => w !== word)
+        .map(stem),
+    ]);
+    if (!docFreq.has(own)) for (const v of vocabulary) if (closeEnough(own, v)) out.add(v);
+    return [...out];
+  };
 
   return {
     search(text: string): MatchResult {
       const base = normalizeText(text);
-      const expanded = expand(base, synonyms);
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
-      const results = index.search(expanded);
-      const candidates = mergeTargets(results, faqOfPassage);
+      const results = index.search(expand(base, synonyms));
+      const candidates = mergeTargets(results, faqOfPassage, options);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
-      // Which of the member's own topic words (or their synonyms) the best answer covers.
+      // How much of what the member asked about the best answer covers, each word weighted by
+      // how specific it is. A word the content never uses ("pregabalin", "acupuncture") weighs
+      // heavily: the question is about something the article does not cover.
       const matched = new Set(best.queryTerms);
-      const covered = topicWords.filter((w) => {
-        const alts = [stem(w), ...words(expand(w, synonyms)).map(stem)];
-        return alts.some((a) => matched.has(a) || [...matched].some((m) => closeEnough(a, m)));
-      });
-      const coverage = covered.length / topicWords.length;
-      const known = topicWords.some((w) => vocabulary.has(stem(w)) || synonymsCover(w, synonyms));
+      // Long messages carry context ("my gp said...") that is not the question: unknown words weigh less there.
+      const unknownWeight = maxIdf * options.unknownWeight * Math.min(1, 6 / topicWords.length);
+      let total = 0;
+      let covered = 0;
+      let evidence = false;
+      for (const w of topicWords) {
+        const alts = readings(w);
+        const known = alts.filter((a) => docFreq.has(a));
+        const weight = known.length > 0 ? Math.max(...known.map((a) => idf(docFreq.get(a)!))) : unknownWeight;
+        total += weight;
+        if (alts.some((a) => matched.has(a) || [...matched].some((m) => closeEnough(a, m)))) {
+          covered += weight;
+          if (!GENERIC.has(w)) evidence = true;
+        }
+      }
+      const coverage = total === 0 ? 0 : covered / total;
       const second = candidates[1];
       const top = candidates.slice(0, 3).map(({ target, score, label }) => ({ target, score, label }));
 
-      if (!known || coverage < options.minSuggestCoverage) return { decision: 'none', candidates: top };
-      if (coverage >= options.minCoverage && (!second || best.score >= second.score * options.margin)) {
-        return { decision: 'answer', candidates: top };
+      if (!evidence || coverage < options.minSuggestCoverage)
+        return { decision: 'none', candidates: top, coverage };
+      // About something the article does not cover: never an outright answer.
+      if (findNotCovered(text)) {
+        return { decision: coverage >= options.minCoverage ? 'suggest' : 'none', candidates: top, coverage };
       }
-      return { decision: 'suggest', candidates: top };
+      if (coverage >= options.minCoverage && (!second || best.score >= second.score * options.margin)) {
+        return { decision: 'answer', candidates: top, coverage };
+      }
+      return { decision: 'suggest', candidates: top, coverage };
     },
   };
 }
@@ -147,31 +234,38 @@ interface Merged extends Candidate {
   readonly queryTerms: readonly string[];
 }
 
-/** Collapses results onto targets: a passage that holds an FAQ answer counts for that FAQ entry. */
-function mergeTargets(results: SearchResult[], faqOfPassage: Map<string, string>): Merged[] {
-  const byKey = new Map<string, { target: MatchTarget; label: string; score: number; terms: Set<string> }>();
+/**
+ * Collapses results onto targets. An FAQ entry scores its best-matching phrasing plus a
+ * share of its answer and keywords; a passage that holds an FAQ answer counts for that entry.
+ */
+function mergeTargets(
+  results: SearchResult[],
+  faqOfPassage: Map<string, string>,
+  weights: MatcherOptions,
+): Merged[] {
+  const byKey = new Map<
+    string,
+    { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
+  >();
   for (const r of results) {
     const docId = r.id as string;
-    const faqId = faqOfPassage.get(docId);
-    const target: MatchTarget = faqId ? { type: 'faq', id: faqId } : (r.target as MatchTarget);
+    const linked = faqOfPassage.get(docId);
+    const target: MatchTarget = linked ? { type: 'faq', id: linked } : (r.target as MatchTarget);
     const key = target.type === 'faq' ? `faq:${target.id}` : docId;
-    const entry = byKey.get(key);
-    if (entry) {
-      // A linked passage adds a little evidence but cannot outrank the entry's own fields.
-      entry.score += faqId && docId !== key ? r.score * 0.3 : r.score;
-      for (const t of r.queryTerms) entry.terms.add(t);
-    } else {
-      byKey.set(key, {
-        target,
-        label: faqId && docId !== key ? '' : (r.label as string),
-        score: faqId && docId !== key ? r.score * 0.3 : r.score,
-        terms: new Set(r.queryTerms),
-      });
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { target, label: linked ? '' : (r.label as string), best: 0, extra: 0, terms: new Set() };
+      byKey.set(key, entry);
     }
+    if (!linked) entry.label = r.label as string;
+    if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
+      entry.best = Math.max(entry.best, r.score);
+    else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
+    for (const t of r.queryTerms) entry.terms.add(t);
   }
   return [...byKey.values()]
     .filter((e) => e.label !== '')
-    .map((e) => ({ target: e.target, label: e.label, score: e.score, queryTerms: [...e.terms] }))
+    .map((e) => ({ target: e.target, label: e.label, score: e.best + e.extra, queryTerms: [...e.terms] }))
     .sort((a, b) => b.score - a.score);
 }
 
@@ -195,17 +289,15 @@ function passageFaqLinks(content: Content): Map<string, string> {
   return links;
 }
 
+/** Adds the article's words for every member word or phrase found; words compare by stem ("foods" meets "food"). */
 function expand(normalized: string, synonyms: readonly (readonly [string, string])[]): string {
-  const padded = ` ${normalized} `;
+  const stems = ` ${words(normalized).map(stem).join(' ')} `;
   const extra: string[] = [];
   for (const [from, to] of synonyms) {
-    if (padded.includes(` ${from} `)) extra.push(to);
+    if (stems.includes(` ${words(from).map(stem).join(' ')} `)) extra.push(to);
   }
   return extra.length > 0 ? `${normalized} ${extra.join(' ')}` : normalized;
 }
-
-const synonymsCover = (w: string, synonyms: readonly (readonly [string, string])[]) =>
-  synonyms.some(([from]) => from === w || from.split(' ').includes(w));
 
 function closeEnough(a: string, b: string): boolean {
   if (a === b) return true;

@@ -62,4 +62,6 @@ export interface Content {
   readonly community: Community;
   /** Member word or phrase (lower case) -> the article's words. */
   readonly synonyms: ReadonlyMap<string, string>;
+  /** Topics the article does not cover: questions naming them are never answered outright. */
+  readonly notCovered: readonly string[];
 }

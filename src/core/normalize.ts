@@ -2,19 +2,25 @@
 
 /** Lower case, accents folded, "B-12"/"b 12"/"B₁₂" read as "b12", punctuation to spaces. */
 export function normalizeText(input: string): string {
-  return input
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[’‘`]/g, "'")
-    .replace(/\bvit(?:amin|amine|\.)?\s*b\s*[-_ ]?\s*12\b/g, 'vitamin b12')
-    .replace(/\bb\s*[-_ ]\s*12\b/g, 'b12')
-    .replace(/\bb12s\b/g, 'b12')
-    .replace(/'s\b/g, '')
-    .replace(/n't\b/g, ' not')
-    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    input
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[’‘`]/g, "'")
+      .replace(/\bvit(?:amin|amine|\.)?\s*b\s*[-_ ]?\s*12\b/g, 'vitamin b12')
+      .replace(/\bb\s*[-_ ]\s*12\b/g, 'b12')
+      .replace(/\bb12s\b/g, 'b12')
+      // "vitamin D" would lose its one-letter name as a word: keep it as one token.
+      .replace(/\bvit(?:amin|amine|\.)?\s*([ade])\s*\d?\b/g, 'vitamin$1')
+      .replace(/'s\b/g, '')
+      .replace(/\bcan't\b/g, 'can not')
+      .replace(/\bwon't\b/g, 'will not')
+      .replace(/n't\b/g, ' not')
+      .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** Words of a normalised text. */
@@ -34,7 +40,8 @@ export function withinEdits(a: string, b: string, max: number): boolean {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
       row[j] = d;
       best = Math.min(best, d);
     }
@@ -45,4 +52,4 @@ export function withinEdits(a: string, b: string, max: number): boolean {
 }
 
 /** How many edits a word of this length may carry and still count as the same word. */
-export const allowedEdits = (word: string): number => (word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0);
+export const allowedEdits = (word: string): number => (word.length >= 8 ? 2 : word.length >= 5 ? 1 : 0);

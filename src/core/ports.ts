@@ -24,6 +24,8 @@ export type MatchDecision = 'answer' | 'suggest' | 'none';
 export interface MatchResult {
   readonly decision: MatchDecision;
   readonly candidates: readonly Candidate[];
+  /** Weighted share of the question's topic words the best candidate covers (0-1). */
+  readonly coverage?: number;
 }
 
 /** Finds what in the content answers a member's free text. */
@@ -45,7 +47,10 @@ export interface UnansweredLog {
 
 /** Counts for `/stats`: what was answered and how. */
 export interface Stats {
-  recordAnswer(kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety', faqId?: string): Promise<void>;
+  recordAnswer(
+    kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety',
+    faqId?: string,
+  ): Promise<void>;
 }
 
 /** Context a command handler gets. */

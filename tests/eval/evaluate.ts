@@ -13,8 +13,15 @@ export interface EvalItem {
 
 export interface EvalScores {
   readonly answerable: number;
-  /** Share of answerable questions whose first answer is a right FAQ entry. */
+  /**
+   * Share of answerable questions where the first FAQ entry the bot puts forward is right:
+   * its answer, or the first of its "did you mean" choices when it is not sure.
+   */
   readonly top1: number;
+  /** Share of answerable questions answered outright with a right entry. */
+  readonly answered: number;
+  /** Share of answerable questions answered outright with a wrong entry or section. */
+  readonly wrongAnswers: number;
   /** Share of answerable questions answered right or offered the right entry among the choices. */
   readonly reachable: number;
   readonly offTopic: number;
@@ -70,6 +77,8 @@ export function keywordFilterSystem(content: Content): System {
 export async function evaluate(system: System, items: readonly EvalItem[]): Promise<EvalScores> {
   let answerable = 0;
   let top1 = 0;
+  let answeredRight = 0;
+  let answeredWrong = 0;
   let reachable = 0;
   let offTopic = 0;
   let offTopicAnswered = 0;
@@ -93,11 +102,16 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
       answerable++;
       const ids = labels.map((l) => l.slice(4));
       const answered = health?.meta?.faqId;
-      const offered = replies.flatMap((r) => (r.kind === 'suggestions' ? (r.buttons ?? []).map((b) => b.data.slice(4)) : []));
+      const offered = replies.flatMap((r) =>
+        r.kind === 'suggestions' ? (r.buttons ?? []).map((b) => b.data.slice(4)) : [],
+      );
       if (answered && ids.includes(answered)) {
         top1++;
+        answeredRight++;
         reachable++;
       } else {
+        if (health) answeredWrong++;
+        else if (offered[0] !== undefined && ids.includes(offered[0])) top1++;
         if (offered.some((o) => ids.includes(o))) reachable++;
         misses.push(
           `WRONG  ${item.text}  -> ${answered ?? (health ? `section ${health.meta?.section}` : first?.kind)}${offered.length ? ` [${offered.join(', ')}]` : ''}  (want ${ids.join('|')})`,
@@ -107,7 +121,9 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
       offTopic++;
       if (health) {
         offTopicAnswered++;
-        misses.push(`ANSWERED OFF-TOPIC  ${item.text}  -> ${health.meta?.faqId ?? `section ${health.meta?.section}`}`);
+        misses.push(
+          `ANSWERED OFF-TOPIC  ${item.text}  -> ${health.meta?.faqId ?? `section ${health.meta?.section}`}`,
+        );
       }
     }
   }
@@ -115,6 +131,8 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
   return {
     answerable,
     top1: share(top1, answerable),
+    answered: share(answeredRight, answerable),
+    wrongAnswers: share(answeredWrong, answerable),
     reachable: share(reachable, answerable),
     offTopic,
     offTopicAnswered: share(offTopicAnswered, offTopic),

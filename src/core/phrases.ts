@@ -1,0 +1,99 @@
+import { normalizeText, withinEdits, words } from './normalize.js';
+
+/**
+ * A small pattern language for phrases members type, matched word by word on normalised text:
+ * - `chest pain`: the words in a row;
+ * - `suicid*`: any word starting with `suicid` ("suicide", "suicidal");
+ * - `(can not|cannot|cant) breathe`: alternatives, each one or more words;
+ * - `chest .. pain`: up to four other words in between ("chest is in so much pain").
+ * Each plain word may carry as many slips as `editsFor(word)` allows ("sucidal", "chest pian").
+ */
+type Slot =
+  | { readonly kind: 'gap'; readonly max: number }
+  | { readonly kind: 'alts'; readonly alts: readonly Word[][] };
+interface Word {
+  readonly text: string;
+  readonly prefix: boolean;
+}
+
+/** Compiles patterns; throws on a malformed one so content checks can report it. */
+export function compilePattern(pattern: string): Slot[] {
+  const slots: Slot[] = [];
+  // Spelled the way normalizeText spells messages: "can't" -> "can not", "self-harm" -> "self harm".
+  const source = pattern
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/'s\b/g, '')
+    .replace(/\bcan't\b/g, 'can not')
+    .replace(/\bwon't\b/g, 'will not')
+    .replace(/n't\b/g, ' not')
+    .replace(/['’-]/g, ' ')
+    .trim();
+  const tokenRe = /\(([^()]*)\)|(\.\.)|([^\s()]+)/g;
+  let m: RegExpExecArray | null = tokenRe.exec(source);
+  while (m) {
+    if (m[1] !== undefined) {
+      const alts = m[1].split('|').map((alt) => alt.trim().split(/\s+/).filter(Boolean).map(toWord));
+      if (alts.some((a) => a.length === 0)) throw new Error(`empty alternative in "${pattern}"`);
+      slots.push({ kind: 'alts', alts });
+    } else if (m[2]) {
+      slots.push({ kind: 'gap', max: 4 });
+    } else if (m[3]) {
+      for (const w of m[3].split(/\s+/)) slots.push({ kind: 'alts', alts: [[toWord(w)]] });
+    }
+    m = tokenRe.exec(source);
+  }
+  if (/[()]/.test(source.replace(/\([^()]*\)/g, ''))) throw new Error(`unbalanced brackets in "${pattern}"`);
+  if (slots.length === 0 || slots[0]!.kind === 'gap' || slots[slots.length - 1]!.kind === 'gap') {
+    throw new Error(`"${pattern}" must start and end with a word`);
+  }
+  return slots;
+}
+
+function toWord(raw: string): Word {
+  const prefix = raw.endsWith('*');
+  const text = normalizeText(prefix ? raw.slice(0, -1) : raw).replace(/\s+/g, '');
+  return { text, prefix };
+}
+
+export function createPhraseFinder(
+  patterns: readonly string[],
+  editsFor: (word: string) => number,
+): (text: string) => string | undefined {
+  const compiled = patterns.map((p) => ({ pattern: p, slots: compilePattern(p) }));
+  const same = (token: string, w: Word): boolean => {
+    if (w.prefix) {
+      if (token.startsWith(w.text)) return true;
+      const edits = editsFor(w.text);
+      if (edits === 0) return false;
+      for (let len = w.text.length - edits; len <= w.text.length + edits; len++) {
+        if (len > 0 && len <= token.length && withinEdits(token.slice(0, len), w.text, edits)) return true;
+      }
+      return false;
+    }
+    return token === w.text || withinEdits(token, w.text, editsFor(w.text));
+  };
+  const matchAt = (tokens: readonly string[], slots: readonly Slot[], s: number, t: number): boolean => {
+    if (s === slots.length) return true;
+    const slot = slots[s]!;
+    if (slot.kind === 'gap') {
+      for (let skip = 0; skip <= slot.max && t + skip <= tokens.length; skip++) {
+        if (matchAt(tokens, slots, s + 1, t + skip)) return true;
+      }
+      return false;
+    }
+    return slot.alts.some(
+      (alt) =>
+        t + alt.length <= tokens.length &&
+        alt.every((w, k) => same(tokens[t + k]!, w)) &&
+        matchAt(tokens, slots, s + 1, t + alt.length),
+    );
+  };
+  return (text: string) => {
+    const tokens = words(normalizeText(text));
+    for (const { pattern, slots } of compiled) {
+      for (let i = 0; i < tokens.length; i++) if (matchAt(tokens, slots, 0, i)) return pattern;
+    }
+    return undefined;
+  };
+}
