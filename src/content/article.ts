@@ -26,7 +26,9 @@ export function parseArticle(file: string, source: string, problems: ContentProb
   let link = '';
   const sections: ParsedSection[] = [];
   let buffer: string[] = [];
-  const problem = (line: number, message: string) => problems.push({ file, line, message });
+  const problem = (line: number, message: string): void => {
+    problems.push({ file, line, message });
+  };
 
   const flush = () => {
     if (buffer.length === 0) return;
@@ -39,10 +41,16 @@ export function parseArticle(file: string, source: string, problems: ContentProb
     }
   };
 
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
+    handleLine(raw, i);
+  }
+  function handleLine(raw: string, i: number): void {
     const line = raw.trim();
     const n = i + 1;
-    if (line === '') return flush();
+    if (line === '') {
+      flush();
+      return;
+    }
     const heading = /^(#{1,6})\s*(.*)$/.exec(line);
     if (heading) {
       flush();
@@ -73,13 +81,15 @@ export function parseArticle(file: string, source: string, problems: ContentProb
       link = src[1]!;
       return;
     }
-    if (sections.length === 0) return problem(n, 'text before the first "##" section (only the title and "Source:" go there)');
+    if (sections.length === 0)
+      return problem(n, 'text before the first "##" section (only the title and "Source:" go there)');
     buffer.push(line);
-  });
+  }
   flush();
 
   if (!title) problems.push({ file, line: 1, message: 'missing the "# <title>" line' });
-  if (!link) problems.push({ file, line: 1, message: 'missing the "Source: <url>" line that credits the article' });
+  if (!link)
+    problems.push({ file, line: 1, message: 'missing the "Source: <url>" line that credits the article' });
   if (sections.length === 0) problems.push({ file, line: 1, message: 'no "##" sections' });
   for (const s of sections) {
     if (s.texts.length === 0) problems.push({ file, line: s.line, message: `section "${s.title}" is empty` });
