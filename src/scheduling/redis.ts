@@ -43,10 +43,13 @@ interface HandleBase {
 }
 
 /** Redis is available: `connection` is what BullMQ's `connection` option and `new Redis()` take. */
+/** ioredis options that BullMQ's `connection` takes as they are (no custom retry strategy). */
+export type RedisConnection = Omit<RedisOptions, 'retryStrategy'>;
+
 export interface RedisOn extends HandleBase {
   readonly mode: 'url' | 'embedded';
   /** Plain options, so every queue and worker opens its own connection. */
-  readonly connection: RedisOptions;
+  readonly connection: RedisConnection;
   /** A shared client for plain commands (waits through reconnects: `maxRetriesPerRequest: null`). */
   readonly client: Redis;
   /** Where it is, for the start-up log line (never includes a password). */
@@ -88,7 +91,7 @@ export async function openRedis(options: OpenRedisOptions): Promise<RedisHandle>
   }
   try {
     const server = await startEmbedded(bin, path.resolve(options.dataDir, 'redis'), options);
-    const connection: RedisOptions = { path: server.socket, maxRetriesPerRequest: null };
+    const connection: RedisConnection = { path: server.socket, maxRetriesPerRequest: null };
     const where = `embedded redis-server (data in ${server.dir})`;
     const client = newClient(connection, logger, where);
     return {
@@ -126,7 +129,7 @@ async function quit(client: Redis): Promise<void> {
   }
 }
 
-function newClient(connection: RedisOptions, logger: RedisLogger, where: string): Redis {
+function newClient(connection: RedisConnection, logger: RedisLogger, where: string): Redis {
   const client = new Redis(connection);
   let down = false;
   client.on('error', (err: Error) => {
@@ -141,7 +144,7 @@ function newClient(connection: RedisOptions, logger: RedisLogger, where: string)
 }
 
 /** `redis://user:pass@host:6379/2` or `rediss://...` as ioredis options. */
-export function optionsFromUrl(url: string): RedisOptions {
+export function optionsFromUrl(url: string): RedisConnection {
   const u = new URL(url);
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
     throw new Error(`REDIS_URL must start with redis:// or rediss://, not ${u.protocol}//`);
