@@ -56,9 +56,15 @@ export function parseArticle(file: string, source: string, problems: ContentProb
       flush();
       const level = heading[1]!.length;
       const text = heading[2]!.trim();
-      if (!text) return problem(n, 'heading has no text');
+      if (!text) {
+        problem(n, 'heading has no text');
+        return;
+      }
       if (level === 1) {
-        if (title) return problem(n, 'a second "#" title: the article has one title; sections use "##"');
+        if (title) {
+          problem(n, 'a second "#" title: the article has one title; sections use "##"');
+          return;
+        }
         title = text;
       } else if (level === 2) {
         if (sections.some((s) => s.title.toLowerCase() === text.toLowerCase())) {
@@ -67,7 +73,10 @@ export function parseArticle(file: string, source: string, problems: ContentProb
         sections.push({ title: text, line: n, paragraphs: [], texts: [] });
       } else if (level === 3) {
         const section = sections[sections.length - 1];
-        if (!section) return problem(n, '"###" sub-heading before the first "##" section');
+        if (!section) {
+          problem(n, '"###" sub-heading before the first "##" section');
+          return;
+        }
         section.paragraphs.push([{ text, style: 'bold' }]);
         section.texts.push(text);
       } else {
@@ -82,7 +91,8 @@ export function parseArticle(file: string, source: string, problems: ContentProb
       return;
     }
     if (sections.length === 0)
-      return problem(n, 'text before the first "##" section (only the title and "Source:" go there)');
+      problem(n, 'text before the first "##" section (only the title and "Source:" go there)');
+    return;
     buffer.push(line);
   }
   flush();
