@@ -90,9 +90,10 @@ export function parseArticle(file: string, source: string, problems: ContentProb
       link = src[1]!;
       return;
     }
-    if (sections.length === 0)
+    if (sections.length === 0) {
       problem(n, 'text before the first "##" section (only the title and "Source:" go there)');
-    return;
+      return;
+    }
     buffer.push(line);
   }
   flush();
