@@ -1,0 +1,157 @@
+/**
+ * Router benchmark: how fast free-text questions are answered, at the real content size
+ * and with the FAQ scaled to 1,000 entries. Prints labelled figures; asserts nothing.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadContent } from '../src/content/load.js';
+import { createMatcher } from '../src/content/matcher.js';
+import type { Content, FaqEntry } from '../src/core/content.js';
+import type { Matcher } from '../src/core/ports.js';
+import { createRouter } from '../src/core/router.js';
+import type { Incoming } from '../src/core/types.js';
+
+/** A fixed mix: answerable questions, the same with typos, and off-topic ones. */
+export const QUESTIONS: readonly string[] = [
+  // answerable
+  'can b12 cure fibro?',
+  'how long does b12 take to work?',
+  'who is at risk of low b12',
+  'what foods have vitamin b12 in them',
+  'should i get my b12 tested?',
+  'are b12 shots better than pills',
+  'what does b12 do in the body',
+  'which b12 symptoms overlap with fibromyalgia',
+  'does metformin lower b12?',
+  'what causes fibromyalgia',
+  // typos
+  'can b12 cuer fibromyalgia',
+  'sypmtoms of low b12',
+  'how long befor b12 starts workin',
+  'is b-12 defficiency the cause of fibro',
+  'wich foods have b12',
+  // off-topic
+  'who won the football last night?',
+  'what is the weather tomorrow',
+  'can you recommend a good movie',
+  'how do i reset my phone password',
+  'lol same here',
+];
+
+export interface BenchFigures {
+  readonly label: string;
+  readonly faqEntries: number;
+  readonly indexBuildMs: number;
+  readonly messagesPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rssMb: number;
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+const incoming = (text: string, i: number): Incoming => ({
+  kind: 'text',
+  text,
+  chat: { platform: 'console', chatId: `bench-${i % 50}`, chatType: 'private' },
+  sender: { id: `member-${i % 50}` },
+  addressed: true,
+});
+
+/** Content with the FAQ scaled to `size` synthetic entries derived from the real ones. */
+export function scaleFaq(content: Content, size: number): Content {
+  const topics = [
+    'at night',
+    'for women',
+    'after 60',
+    'with diabetes',
+    'on a vegan diet',
+    'during a flare',
+    'for beginners',
+  ];
+  const openers = ['', 'Quick question: ', 'I keep wondering: ', 'My doctor mentioned this: ', 'Honestly, '];
+  const faq: FaqEntry[] = [];
+  for (let i = 0; i < size; i++) {
+    const base = content.faq[i % content.faq.length]!;
+    const round = Math.floor(i / content.faq.length);
+    const topic = topics[round % topics.length]!;
+    const opener = openers[(i + round) % openers.length]!;
+    const question =
+      round === 0
+        ? base.question
+        : `${opener}${base.question.replace(/\?$/, '')} ${topic} (variant ${round})?`;
+    faq.push({
+      ...base,
+      id: round === 0 ? base.id : `${base.id}-v${round}`,
+      number: i + 1,
+      question,
+      keywords: round === 0 ? base.keywords : [...base.keywords.slice(0, 3), topic, `variant${round}`],
+      paraphrases: round === 0 ? base.paraphrases : base.paraphrases.map((p) => `${p} ${topic}`),
+    });
+  }
+  return { ...content, faq };
+}
+
+function measure(label: string, content: Content, warmup: number, rounds: number): Promise<BenchFigures> {
+  return (async () => {
+    const t0 = performance.now();
+    const matcher: Matcher = createMatcher(content);
+    const indexBuildMs = performance.now() - t0;
+    const router = createRouter({ content: { current: () => ({ content, matcher }) } });
+
+    for (let i = 0; i < warmup; i++) await router.handle(incoming(QUESTIONS[i % QUESTIONS.length]!, i));
+
+    const latencies: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      const s = performance.now();
+      await router.handle(incoming(QUESTIONS[i % QUESTIONS.length]!, i));
+      latencies.push(performance.now() - s);
+    }
+    const total = performance.now() - start;
+    latencies.sort((a, b) => a - b);
+    return {
+      label,
+      faqEntries: content.faq.length,
+      indexBuildMs,
+      messagesPerSecond: rounds / (total / 1000),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      rssMb: process.memoryUsage().rss / 1024 / 1024,
+    };
+  })();
+}
+
+const print = (f: BenchFigures) => {
+  console.log(`\n${f.label} (${f.faqEntries} FAQ entries)`);
+  console.log(`  index build time       ${f.indexBuildMs.toFixed(1)} ms`);
+  console.log(`  router throughput      ${Math.round(f.messagesPerSecond)} messages/s (one at a time)`);
+  console.log(`  latency p50            ${f.p50Ms.toFixed(3)} ms`);
+  console.log(`  latency p99            ${f.p99Ms.toFixed(3)} ms`);
+  console.log(`  resident memory (rss)  ${f.rssMb.toFixed(0)} MB`);
+};
+
+/** Runs the router benchmark on the real content and on a 1,000-entry FAQ; prints and returns the figures. */
+export async function runRouterBench(
+  options: { contentDir?: string; warmup?: number; rounds?: number } = {},
+): Promise<BenchFigures[]> {
+  const warmup = options.warmup ?? 500;
+  const rounds = options.rounds ?? 5_000;
+  const content = await loadContent(path.resolve(options.contentDir ?? 'content'));
+  console.log('Router benchmark: free-text questions through createRouter');
+  console.log(
+    `  question mix: ${QUESTIONS.length} questions (answerable, with typos, off-topic); warm-up ${warmup}, measured ${rounds}`,
+  );
+  console.log(`  resident memory at start: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+  const figures: BenchFigures[] = [];
+  for (const [label, c] of [
+    ['Real content', content],
+    ['FAQ scaled to 1,000 entries', scaleFaq(content, 1_000)],
+  ] as const) {
+    const f = await measure(label, c, warmup, rounds);
+    print(f);
+    figures.push(f);
+  }
+  return figures;
+}
