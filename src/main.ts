@@ -14,6 +14,16 @@ import type { Adapter } from './core/adapter.js';
 import { createMemoryUnansweredLog } from './core/memory-log.js';
 import { createRouter } from './core/router.js';
 import { createLogger } from './logger.js';
+import { DeliveryError } from './core/adapter.js';
+import type { Platform } from './core/types.js';
+import {
+  createScheduling,
+  openRedis,
+  schedulingCommands,
+  schedulingOffCommands,
+  telegramPacing,
+  whatsappPacing,
+} from './scheduling/index.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -42,8 +52,44 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
 
+  // Scheduling: Redis from REDIS_URL, else our own redis-server, else off (answers still work).
+  const redis = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, logger });
+  const sendVia = new Map<Platform, Adapter>();
+  const scheduling =
+    redis.mode === 'off'
+      ? undefined
+      : createScheduling({
+          redis,
+          content: store,
+          deliver: async (platform, chatId, replies) => {
+            const adapter = sendVia.get(platform);
+            if (!adapter) throw new DeliveryError('TRANSIENT', `the ${platform} adapter is not running`);
+            await adapter.send(chatId, replies);
+          },
+          pacing: {
+            telegram: telegramPacing(
+              config.TELEGRAM_GLOBAL_PER_SECOND,
+              config.TELEGRAM_GROUP_PER_MINUTE,
+              config.TELEGRAM_CHAT_GAP_MS,
+            ),
+            whatsapp: whatsappPacing(
+              config.WHATSAPP_GLOBAL_GAP_MS,
+              config.WHATSAPP_BULK_PER_MINUTE,
+              config.WHATSAPP_CHAT_GAP_MS,
+            ),
+          },
+          tipsCron: config.TIPS_CRON,
+          timeZone: config.COMMUNITY_TIMEZONE,
+          logger,
+        });
+  if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
+  else logger.info({ redis: redis.where }, 'scheduling uses Redis');
+
   const router = createRouter({
     content: store,
+    commands: scheduling
+      ? schedulingCommands(scheduling)
+      : schedulingOffCommands(redis.mode === 'off' ? redis.reason : ''),
     moderators: new Set(config.MODERATORS),
     unanswered: createMemoryUnansweredLog(),
     logger,
@@ -76,6 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
         input: process.stdin,
         output: process.stdout,
         botName: store.current().content.community.botName,
+        ...(scheduling ? { hasPending: () => scheduling.hasPending('console') } : {}),
       })
     : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);
@@ -85,6 +132,8 @@ async function main(argv: readonly string[]): Promise<number> {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
       await Promise.allSettled(adapters.map((a) => a.stop()));
+      await scheduling?.close();
+      await redis.close();
     })();
     return stopping;
   };
@@ -100,6 +149,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   for (const adapter of adapters) await adapter.start();
+  for (const adapter of adapters) sendVia.set(adapter.platform, adapter);
+  if (scheduling) {
+    // The local operator's console chat gets posts (once subscribed, /unsubscribe sticks).
+    if (consoleAdapter)
+      await scheduling.seedSubscriber({ platform: 'console', chatId: 'local', chatType: 'private' });
+    await scheduling.start();
+  }
   logger.info({ adapters: adapters.map((a) => a.platform) }, 'bot started');
 
   if (consoleAdapter && adapters.length === 1) {

@@ -42,10 +42,10 @@ interface HandleBase {
   close(): Promise<void>;
 }
 
-/** Redis is available: `connection` is what BullMQ's `connection` option and `new Redis()` take. */
 /** ioredis options that BullMQ's `connection` takes as they are (no custom retry strategy). */
 export type RedisConnection = Omit<RedisOptions, 'retryStrategy'>;
 
+/** Redis is available: `connection` is what BullMQ's `connection` option and `new Redis()` take. */
 export interface RedisOn extends HandleBase {
   readonly mode: 'url' | 'embedded';
   /** Plain options, so every queue and worker opens its own connection. */

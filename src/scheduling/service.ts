@@ -1,0 +1,356 @@
+/**
+ * Scheduled community tips and moderator posts on BullMQ. Two queues:
+ * - `posts`: one job per post, due at its time (one-off posts are delayed jobs, weekly posts and
+ *   the community tips come from job schedulers); its worker fans the post out;
+ * - `deliveries`: one job per post and chat (see delivery.ts).
+ */
+import { getNextMillis, type Job, Queue, Worker } from 'bullmq';
+import { DateTime } from 'luxon';
+import type { Content } from '../core/content.js';
+import type { ContentSource } from '../core/ports.js';
+import { simple } from '../core/replies.js';
+import { bold, italic, para } from '../core/text.js';
+import type { Platform, Reply } from '../core/types.js';
+import {
+  DELIVERY_QUEUE,
+  type Deliver,
+  type DeliveryJobData,
+  deliveryKeys,
+  fanOut,
+  POST_QUEUE,
+  quietErrors,
+  type SchedulingLogger,
+  startDeliveryWorker,
+} from './delivery.js';
+import { Pacer, type PacingTable } from './pacing.js';
+import type { RedisOn } from './redis.js';
+import { type Subscriber, Subscriptions } from './subscriptions.js';
+
+export const TIPS_SCHEDULER = 'community-tips';
+
+export interface SchedulingOptions {
+  readonly redis: RedisOn;
+  /** Prefix of every Redis key we and BullMQ write (tests use a fresh one each). */
+  readonly prefix?: string;
+  readonly content: ContentSource;
+  readonly deliver: Deliver;
+  readonly pacing: PacingTable;
+  /** 6-field cron (seconds first) for the community tip, in `timeZone`. Empty: no tips. */
+  readonly tipsCron: string;
+  readonly timeZone: string;
+  readonly logger: SchedulingLogger;
+  readonly clock?: () => Date;
+  /** Run the fan-out and delivery workers in this process (default true). */
+  readonly workers?: boolean;
+  readonly concurrency?: number;
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+  readonly maxSleepMs?: number;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
+}
+
+export interface PostJobData {
+  readonly kind: 'broadcast' | 'tip';
+  /** Our post number (broadcasts); tips are numbered by their slot. */
+  readonly post?: number;
+  readonly text?: string;
+  readonly by?: string;
+  /** Tests and manual runs: the slot a tip run stands for. */
+  readonly plannedAt?: number;
+}
+
+/** A post waiting for its time, for `/scheduled`. */
+export interface PendingPost {
+  readonly id: number;
+  readonly at: Date;
+  readonly text: string;
+  /** Set for weekly posts: the cron pattern. */
+  readonly every?: string;
+}
+
+export interface Scheduling {
+  readonly subscriptions: Subscriptions;
+  readonly posts: Queue<PostJobData>;
+  readonly deliveries: Queue<DeliveryJobData>;
+  readonly timeZone: string;
+  /** Starts the workers and (re)installs the tips scheduler; idempotent at every boot. */
+  start(): Promise<void>;
+  /** Schedules a one-off post; returns its number. */
+  schedulePost(at: Date, text: string, by?: string): Promise<number>;
+  /** A weekly post from a cron pattern in the community's time zone. */
+  scheduleWeekly(pattern: string, text: string, by?: string): Promise<{ id: number; next?: Date }>;
+  /** Posts now. */
+  broadcastNow(text: string, by?: string): Promise<number>;
+  listPending(): Promise<PendingPost[]>;
+  /** Returns false when there is no such pending post. */
+  cancel(id: number): Promise<boolean>;
+  /** When the next community tip goes out, if tips are on. */
+  nextTip(): Promise<Date | undefined>;
+  /** Whether deliveries to chats of this platform are still due (posts waiting, or deliveries queued). */
+  hasPending(platform: Platform): Promise<boolean>;
+  /** Subscribes a chat once, ever (the console's own chat); later /unsubscribe sticks. */
+  seedSubscriber(s: Subscriber): Promise<void>;
+  /** Whether Redis answers, waiting up to `waitMs` for a connection being (re)made. */
+  ready(waitMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const postJobId = (id: number) => `post-${id}`;
+
+export function createScheduling(options: SchedulingOptions): Scheduling {
+  const prefix = options.prefix ?? 'bot';
+  const bullPrefix = `${prefix}:bull`;
+  const { redis, logger } = options;
+  const client = redis.client;
+  const clock = options.clock ?? (() => new Date());
+  const defaults = { attempts: options.attempts ?? 5, backoffMs: options.backoffMs ?? 2_000 };
+  const subscriptions = new Subscriptions(client, prefix);
+  const pacer = new Pacer(client, prefix, options.pacing);
+  const posts = new Queue<PostJobData>(POST_QUEUE, { connection: redis.connection, prefix: bullPrefix });
+  const deliveries = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+    connection: redis.connection,
+    prefix: bullPrefix,
+  });
+  quietErrors(posts, logger, 'posts queue');
+  quietErrors(deliveries, logger, 'deliveries queue');
+  const keys = deliveryKeys(prefix);
+  const workers: Worker[] = [];
+
+  const tipRepeat = () => ({ pattern: options.tipsCron, tz: options.timeZone });
+
+  async function runPost(job: Job<PostJobData>): Promise<string> {
+    const planned = job.data.plannedAt ?? job.timestamp + (job.delay ?? 0);
+    const content = options.content.current().content;
+    if (job.data.kind === 'tip') {
+      if (content.tips.length === 0) return 'no tips';
+      // The slot is the cron time the run stands for: two runs for one slot share it.
+      const slot = (options.tipsCron && getNextMillis(planned - 1_000, tipRepeat())) || planned;
+      const tipId = await pickTip(slot, content);
+      const tip = content.tips.find((t) => t.id === tipId) ?? content.tips[0]!;
+      const n = await fanOut({ ...fanArgs(), postId: `tip-${slot}`, replies: [tipReply(content, tip)] });
+      logger.info({ tip: tip.id, slot: new Date(slot).toISOString(), chats: n }, 'community tip fanned out');
+      return `tip ${tip.id} to ${n} chats`;
+    }
+    const id = job.data.post ?? 0;
+    // A weekly post is a new post every week: its slot (to the minute, as its pattern) is part of the id.
+    const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 60_000) * 60_000}` : String(id);
+    const n = await fanOut({ ...fanArgs(), postId, replies: [simple('broadcast', job.data.text ?? '')] });
+    logger.info({ post: postId, chats: n }, 'post fanned out');
+    return `post ${postId} to ${n} chats`;
+  }
+
+  const fanArgs = () => ({ client, prefix, deliveries, subscriptions, defaults });
+
+  /** Every tip once before any repeats; the choice per slot is made once (Lua, atomic). */
+  async function pickTip(slot: number, content: Content): Promise<string> {
+    return (await client.eval(
+      PICK_TIP,
+      2,
+      `${prefix}:tips:used`,
+      `${prefix}:tips:slot:${slot}`,
+      ...content.tips.map((t) => t.id),
+    )) as string;
+  }
+
+  async function nextNumber(): Promise<number> {
+    return client.incr(`${prefix}:post:seq`);
+  }
+
+  const scheduling: Scheduling = {
+    subscriptions,
+    posts,
+    deliveries,
+    timeZone: options.timeZone,
+    async ready(waitMs = 2_000) {
+      if (client.status === 'ready') return true;
+      if (client.status === 'end') return false;
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          client.off('ready', onReady);
+          resolve(ok);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(false), waitMs);
+        client.on('ready', onReady);
+      });
+    },
+
+    async start() {
+      if (options.tipsCron) {
+        await posts.upsertJobScheduler(TIPS_SCHEDULER, tipRepeat(), {
+          name: 'tip',
+          data: { kind: 'tip' },
+          opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+        });
+      } else {
+        await posts.removeJobScheduler(TIPS_SCHEDULER);
+      }
+      if (options.workers === false) return;
+      const postWorker = new Worker<PostJobData>(POST_QUEUE, runPost, {
+        connection: redis.connection,
+        prefix: bullPrefix,
+        concurrency: 2,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: options.stalledIntervalMs ?? 30_000,
+      });
+      quietErrors(postWorker, logger, 'post worker');
+      workers.push(postWorker);
+      workers.push(
+        startDeliveryWorker({
+          connection: redis.connection,
+          client,
+          prefix,
+          bullPrefix,
+          deliver: options.deliver,
+          pacer,
+          subscriptions,
+          logger,
+          attempts: defaults.attempts,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.maxSleepMs === undefined ? {} : { maxSleepMs: options.maxSleepMs }),
+          ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+          ...(options.stalledIntervalMs === undefined
+            ? {}
+            : { stalledIntervalMs: options.stalledIntervalMs }),
+          ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
+        }),
+      );
+    },
+
+    async schedulePost(at, text, by) {
+      const id = await nextNumber();
+      await posts.add(
+        'broadcast',
+        { kind: 'broadcast', post: id, text, ...(by ? { by } : {}) },
+        {
+          jobId: postJobId(id),
+          delay: Math.max(0, at.getTime() - clock().getTime()),
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 5_000 },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+        },
+      );
+      return id;
+    },
+
+    async scheduleWeekly(pattern, text, by) {
+      const id = await nextNumber();
+      const s = await posts.upsertJobScheduler(
+        postJobId(id),
+        { pattern, tz: options.timeZone },
+        {
+          name: 'broadcast',
+          data: { kind: 'broadcast', post: id, text, ...(by ? { by } : {}) },
+          opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+        },
+      );
+      const next = s ? s.timestamp + (s.delay ?? 0) : undefined;
+      return { id, ...(next ? { next: new Date(next) } : {}) };
+    },
+
+    async broadcastNow(text, by) {
+      return scheduling.schedulePost(clock(), text, by);
+    },
+
+    async listPending() {
+      const out: PendingPost[] = [];
+      for (const job of await posts.getJobs(['delayed', 'waiting', 'prioritized'])) {
+        if (job?.name !== 'broadcast' || job.repeatJobKey || !job.data.post) continue;
+        out.push({
+          id: job.data.post,
+          at: new Date(job.timestamp + (job.delay ?? 0)),
+          text: job.data.text ?? '',
+        });
+      }
+      for (const s of await posts.getJobSchedulers()) {
+        if (!s.id?.startsWith('post-') || !s.template?.data) continue;
+        const data = s.template.data as PostJobData;
+        out.push({
+          id: data.post ?? Number(s.id.slice(5)),
+          at: new Date(s.next ?? 0),
+          text: data.text ?? '',
+          ...(s.pattern ? { every: s.pattern } : {}),
+        });
+      }
+      return out.sort((a, b) => a.at.getTime() - b.at.getTime());
+    },
+
+    async cancel(id) {
+      if (await posts.removeJobScheduler(postJobId(id))) return true;
+      const job = await posts.getJob(postJobId(id));
+      if (!job) return false;
+      const state = await job.getState();
+      if (state !== 'delayed' && state !== 'waiting' && state !== 'prioritized') return false;
+      await job.remove();
+      return true;
+    },
+
+    async nextTip() {
+      if (!options.tipsCron) return undefined;
+      const s = await posts.getJobScheduler(TIPS_SCHEDULER);
+      return s?.next ? new Date(s.next) : undefined;
+    },
+
+    async hasPending(platform) {
+      if ((await client.scard(keys.pending(platform))) > 0) return true;
+      const due = await posts.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
+      if (!due.some((j) => j && j.name === 'broadcast' && !j.repeatJobKey)) return false;
+      for await (const batch of subscriptions.batches())
+        if (batch.some((s) => s.platform === platform)) return true;
+      return false;
+    },
+
+    async seedSubscriber(s) {
+      const fresh = await client.set(`${prefix}:seeded:${s.platform}:${s.chatId}`, '1', 'NX');
+      if (fresh === 'OK') await subscriptions.add(s);
+    },
+
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await Promise.allSettled([posts.close(), deliveries.close()]);
+    },
+  };
+  return scheduling;
+}
+
+// KEYS: used set, slot key. ARGV: tip ids in content order.
+const PICK_TIP = `
+local chosen = redis.call('GET', KEYS[2])
+if chosen then return chosen end
+local pick = nil
+for i = 1, #ARGV do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 0 then pick = ARGV[i]; break end
+end
+if not pick then
+  redis.call('DEL', KEYS[1])
+  pick = ARGV[1]
+end
+redis.call('SADD', KEYS[1], pick)
+redis.call('SET', KEYS[2], pick, 'EX', 2592000)
+return pick
+`;
+
+/** A community tip as members see it: the tip, where in the article it comes from, the disclaimer. */
+export function tipReply(content: Content, tip: Content['tips'][number]): Reply {
+  const section = content.sections[tip.section - 1];
+  return {
+    kind: 'tip',
+    paragraphs: [
+      para(bold('Tip of the day')),
+      para(tip.text),
+      para(italic(`From the article, section "${section?.title ?? tip.section}".`)),
+      para(italic(content.community.disclaimer)),
+    ],
+    meta: { section: tip.section },
+  };
+}
+
+/** "every Friday at 18:30" for a weekly pattern `0 30 18 * * 5`. */
+export function describePattern(pattern: string): string {
+  const [, m, h, , , dow] = pattern.split(' ');
+  const day = DateTime.fromObject({ weekday: (((Number(dow) + 6) % 7) + 1) as 1 }).toFormat('cccc');
+  return `every ${day} at ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
