@@ -99,8 +99,9 @@ export function renderReplies(
     if (buttons.length > 0) {
       const plain = reply.paragraphs.map((p) => p.map((i) => i.text).join('')).join('\n');
       const lines = new Set(plain.split('\n').map((l) => l.trim()));
-      const alreadyListed =
-        offset === 0 && buttons.every((b, i) => b.label.startsWith(`${i + 1}. `) && lines.has(b.label));
+      const numbered = (b: Button, i: number) =>
+        b.label.startsWith(`${i + 1}. `) ? b.label : `${i + 1}. ${b.label}`;
+      const alreadyListed = offset === 0 && buttons.every((b, i) => lines.has(numbered(b, i)));
       const list = alreadyListed
         ? []
         : buttons.map((b, i) => `${offset + i + 1}. ${neutralise(b.label.replace(/^\d+\.\s+/, ''))}`);

@@ -65,6 +65,8 @@ export interface WhatsAppAdapterOptions {
 export interface WhatsAppAdapter extends Adapter {
   readonly platform: 'whatsapp';
   readonly admin: PlatformAdmin;
+  /** Settles when every update received so far has been handled and its replies sent (tests, shutdown). */
+  whenIdle(): Promise<void>;
 }
 
 const silentLogger: ILogger = {
@@ -509,6 +511,10 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     }
   }
 
+  async function whenIdle(): Promise<void> {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  }
+
   // ---- the adapter ----------------------------------------------------------------------
 
   return {
@@ -539,7 +545,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
       if (reconnectTimer !== undefined) clock.clearTimeout(reconnectTimer);
       reconnectTimer = undefined;
       pacer.close();
-      await Promise.allSettled([...inflight]);
+      await whenIdle();
       const s = sock;
       if (s) {
         detach(s);
@@ -569,7 +575,9 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
       }
     },
     status: () => ({ connected, detail }),
+    whenIdle,
   };
+
 }
 
 function printQr(qr: string): void {
