@@ -1,4 +1,5 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
+import { stemmer as porter } from 'stemmer';
 import type { Content } from '../core/content.js';
 import { allowedEdits, normalizeText, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
@@ -54,10 +55,10 @@ export interface MatcherOptions {
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
-  minCoverage: 0.5,
+  minCoverage: 0.6,
   margin: 1.1,
-  minSuggestCoverage: 0.25,
-  unknownWeight: 0.7,
+  minSuggestCoverage: 0.2,
+  unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
 };
@@ -305,13 +306,7 @@ function closeEnough(a: string, b: string): boolean {
   return withinEdits(a, b, Math.min(allowedEdits(a), allowedEdits(b)));
 }
 
-/** A light English suffix stripper so "tests", "testing" and "tested" meet. */
+/** Porter's stemmer, so "deficient" meets "deficiency" and "tested" meets "testing". */
 export function stem(word: string): string {
-  if (word.length <= 4 || /\d/.test(word)) return word;
-  return word
-    .replace(/(ies)$/, 'y')
-    .replace(/(sses)$/, 'ss')
-    .replace(/([^s])s$/, '$1')
-    .replace(/(ing|edly|ed)$/, '')
-    .replace(/(.)\1$/, '$1');
+  return /\d/.test(word) || word.length <= 3 ? word : porter(word);
 }

@@ -64,7 +64,12 @@ export function createRouter(options: RouterOptions): Router {
     const s = incoming.sender;
     if (s.isLocalOperator || s.isChatAdmin) return true;
     const platform = incoming.chat.platform;
-    return moderators.has(`${platform}:${s.id}`) || (s.altId !== undefined && moderators.has(`${platform}:${s.altId}`));
+    // MODERATORS names people by phone number (`whatsapp:15551234567`); WhatsApp gives phone JIDs
+    // (`15551234567@s.whatsapp.net`, `...:3@...` per device). LIDs (`@lid`) must match in full.
+    const bare = (id: string) => id.replace(/(?::\d+)?@s\.whatsapp\.net$/, '');
+    return [s.id, s.altId].some(
+      (id) => id !== undefined && (moderators.has(`${platform}:${id}`) || moderators.has(`${platform}:${bare(id)}`)),
+    );
   };
 
   const isSafetyIssue = (patterns: readonly string[], text: string) => {
