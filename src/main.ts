@@ -6,16 +6,19 @@
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
-import { serveWebhook } from './adapters/telegram/webhook-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
+import { DeliveryError } from './core/adapter.js';
 import { createMemoryUnansweredLog } from './core/memory-log.js';
 import { createRouter } from './core/router.js';
-import { createLogger } from './logger.js';
-import { DeliveryError } from './core/adapter.js';
 import type { Platform } from './core/types.js';
+import { createLogger, secretValues } from './logger.js';
+import { createMetrics, instrumentRouter } from './ops/metrics.js';
+import { createContentReloader } from './ops/reload.js';
+import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
+import { createShutdown } from './ops/shutdown.js';
 import {
   createScheduling,
   openRedis,
@@ -36,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
   try {
@@ -46,7 +49,9 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   } catch (err) {
     if (err instanceof ContentError) {
-      process.stderr.write(`${err.message}\nFix the files above (npm run content:check checks them without starting).\n`);
+      process.stderr.write(
+        `${err.message}\nFix the files above (npm run content:check checks them without starting).\n`,
+      );
       return 2;
     }
     throw err;
@@ -85,7 +90,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
   else logger.info({ redis: redis.where }, 'scheduling uses Redis');
 
-  const router = createRouter({
+  const coreRouter = createRouter({
     content: store,
     commands: scheduling
       ? schedulingCommands(scheduling)
@@ -94,24 +99,27 @@ async function main(argv: readonly string[]): Promise<number> {
     unanswered: createMemoryUnansweredLog(),
     logger,
   });
+  // Counts messages in and replies out per platform and kind for /metrics.
+  const metrics = createMetrics();
+  const router = instrumentRouter(coreRouter, metrics);
 
   const adapters: Adapter[] = [];
 
+  let webhook: { path: string; handler: NodeHandler } | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = createTelegramAdapter({
       token: config.TELEGRAM_BOT_TOKEN,
       router,
       logger,
+      hooks: metrics.hooks,
       ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
       ...(config.TELEGRAM_WEBHOOK_URL
         ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secretToken: config.TELEGRAM_WEBHOOK_SECRET } }
         : {}),
     });
     adapters.push(telegram);
-    // Until the operations server mounts it, the webhook gets a small server of its own on PORT.
-    if (telegram.webhook && config.PORT > 0) {
-      await serveWebhook({ port: config.PORT, host: config.HOST, ...telegram.webhook, logger });
-    }
+    // Served by the operations server below, on PORT.
+    webhook = telegram.webhook;
   }
 
   const wantsConsole = argv.includes('--console') || argv.includes('--jsonl') || adapters.length === 0;
@@ -127,25 +135,46 @@ async function main(argv: readonly string[]): Promise<number> {
     : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);
 
-  let stopping: Promise<void> | undefined;
-  const shutdown = (reason: string) => {
-    stopping ??= (async () => {
-      logger.info({ reason }, 'shutting down');
-      await Promise.allSettled(adapters.map((a) => a.stop()));
-      await scheduling?.close();
-      await redis.close();
-    })();
-    return stopping;
-  };
-  let signals = 0;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (++signals > 1) {
-        logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      void shutdown(signal).then(() => process.exit(0));
+  // SIGTERM: stop taking updates (adapters finish replies in flight), let active jobs finish,
+  // close queues and Redis, exit 0. A second signal exits at once; unfinished jobs stay in Redis.
+  const shutdown = createShutdown({ logger });
+  shutdown.add('intake', 'adapters', async () => {
+    const failed = (await Promise.allSettled(adapters.map((a) => a.stop()))).find(
+      (r) => r.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
+  });
+  if (scheduling) shutdown.add('work', 'scheduling workers and queues', () => scheduling.close());
+  shutdown.add('connections', 'redis', () => redis.close());
+  shutdown.installSignalHandlers();
+
+  // Content edits take effect without a restart; a broken edit is logged and the old content kept.
+  const reloader = createContentReloader({ store, logger, watchDir: contentDir });
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  shutdown.add('intake', 'content watcher', () => reloader.close());
+
+  // Operations server: /healthz, /readyz, /metrics, the Telegram webhook, the queue dashboard.
+  if (config.PORT > 0) {
+    const queues = scheduling ? [scheduling.posts, scheduling.deliveries] : [];
+    metrics.watchQueues(queues);
+    const server = createOpsServer({
+      port: config.PORT,
+      host: config.HOST,
+      logger,
+      metrics,
+      readiness: async () => [
+        ...(shutdown.started ? [{ name: 'shutdown', ok: false, detail: 'shutting down' }] : []),
+        ...(redis.mode === 'off' ? [] : [await redisCheck(redis.client)]),
+        ...adapterChecks(adapters.filter((a) => a.platform !== 'console')),
+      ],
+      queues,
+      ...(webhook ? { webhook } : {}),
+      ...(config.ADMIN_USER && config.ADMIN_PASSWORD
+        ? { admin: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
+        : {}),
     });
+    await server.listen();
+    shutdown.add('last', 'ops server', () => server.close());
   }
 
   for (const adapter of adapters) await adapter.start();
@@ -160,7 +189,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   if (consoleAdapter && adapters.length === 1) {
     await consoleAdapter.finished;
-    await shutdown('console input ended');
+    await shutdown.run('console input ended');
     return 0;
   }
   await new Promise(() => {});
