@@ -4,6 +4,7 @@ import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Paragraph, Platform, Reply } from '../core/types.js';
+import { TimeoutError, withTimeout } from './bounded.js';
 import type { Insight } from './insight-store.js';
 import {
   type ChatKey,
@@ -166,7 +167,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
     return [simple('command', `The link "${name}" is revoked: nobody can join through it any more.`)];
   }
 
-  return [
+  const commands: Command[] = [
     {
       name: 'start',
       description: 'welcome and menu',
@@ -325,4 +326,25 @@ export function communityCommands(deps: CommandDeps): Command[] {
       },
     },
   ];
+  // Moderators get a clear answer, not silence, when Redis or the platform is slow.
+  return commands.map((c) =>
+    c.moderatorOnly
+      ? {
+          ...c,
+          handle: async (ctx: CommandContext) => {
+            try {
+              return await withTimeout(Promise.resolve(c.handle(ctx)), 10_000, `/${c.name}`);
+            } catch (err) {
+              if (!(err instanceof TimeoutError)) throw err;
+              return [
+                simple(
+                  'error',
+                  `/${c.name} is taking too long (Redis or ${PLATFORM_NAMES[ctx.incoming.chat.platform]} is not answering). Please try again in a minute.`,
+                ),
+              ];
+            }
+          },
+        }
+      : c,
+  );
 }

@@ -14,6 +14,7 @@ import type { Adapter } from '../core/adapter.js';
 import type { Command, ContentSource, PressHandler, Stats, UnansweredLog } from '../core/ports.js';
 import type { Guard, RouterOptions } from '../core/router.js';
 import type { Incoming, Platform, Reply } from '../core/types.js';
+import { withTimeout } from './bounded.js';
 import { type Clock, systemClock } from './clock.js';
 import { communityCommands } from './commands.js';
 import { createFloodGuard } from './flood.js';
@@ -142,21 +143,34 @@ export function createCommunity(options: CommunityOptions): Community {
   const presses = [joinRequests.press];
   const guards = [createFloodGuard({ max: options.flood.max, windowMs: options.flood.windowMs, clock })];
 
+  // Bookkeeping never holds up a reply: a slow or absent Redis loses a count, not an answer.
+  const quietly = async (what: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await withTimeout(work(), 2_000, what);
+    } catch (err) {
+      logger.warn({ err }, `community: ${what} failed`);
+    }
+  };
+
   const onJoin = async (incoming: Extract<Incoming, { kind: 'member_joined' }>): Promise<Reply[]> => {
     const members = incoming.members;
     if (members.length === 0) return [];
-    try {
-      await joins.add(incoming.chat, incoming.inviteLink ?? NO_LINK, members.length);
-    } catch (err) {
-      logger.warn({ err, chat: incoming.chat }, 'join could not be counted');
-    }
+    await quietly('counting a join', () =>
+      joins.add(incoming.chat, incoming.inviteLink ?? NO_LINK, members.length),
+    );
     welcomes.add(incoming.chat, members);
     return [];
   };
   const onJoinRequest = (incoming: Extract<Incoming, { kind: 'join_request' }>) =>
     joinRequests.onJoinRequest(incoming);
-  const unanswered = insight.unanswered;
-  const stats: Stats = { recordAnswer: (kind, faqId) => insight.recordAnswer(kind, faqId) };
+  const unanswered: UnansweredLog = {
+    record: (question, chat, at) =>
+      quietly('recording an unanswered question', () => insight.unanswered.record(question, chat, at)),
+    top: (since, limit) => insight.unanswered.top(since, limit),
+  };
+  const stats: Stats = {
+    recordAnswer: (kind, faqId) => quietly('counting an answer', () => insight.recordAnswer(kind, faqId)),
+  };
 
   return {
     commands,

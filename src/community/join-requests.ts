@@ -4,6 +4,7 @@ import type { PlatformAdmin } from '../core/adapter.js';
 import type { ContentSource, PressHandler } from '../core/ports.js';
 import { simple, welcome } from '../core/replies.js';
 import type { Incoming, Platform, Reply } from '../core/types.js';
+import { withTimeout } from './bounded.js';
 import { type CommunityLogger, silentLogger } from './logger.js';
 import { joinRequestReply } from './replies.js';
 
@@ -84,7 +85,15 @@ export function createJoinRequests(options: JoinRequestOptions): JoinRequests {
         return [simple('error', 'That choice is no longer available.')];
       }
       const job: DeclineJob = { platform, chatId, userId: incoming.sender.id };
-      const marker = redis ? await redis.getdel(pendingKey(job)) : 'none';
+      let marker: string | null = 'none';
+      if (redis) {
+        try {
+          marker = await withTimeout(redis.getdel(pendingKey(job)), 2_000, 'Redis');
+        } catch (err) {
+          // Redis is out: letting the member in beats leaving them waiting.
+          logger.warn({ err }, 'join request marker unreadable; approving anyway');
+        }
+      }
       if (marker === null) {
         return [
           simple(
@@ -110,7 +119,12 @@ export function createJoinRequests(options: JoinRequestOptions): JoinRequests {
           ),
         ];
       }
-      await queue?.remove(declineJobId(job));
+      // The worker checks the marker too: a job left behind by a Redis hiccup declines nobody.
+      if (queue) {
+        await withTimeout(queue.remove(declineJobId(job)), 2_000, 'Redis').catch((err) =>
+          logger.warn({ err }, 'decline job not removed'),
+        );
+      }
       return [welcome(ctx.content, incoming.sender.name)];
     },
   };
@@ -144,22 +158,34 @@ export function createJoinRequests(options: JoinRequestOptions): JoinRequests {
         );
         return [];
       }
+      let timesOut = false;
       if (durable) {
-        await redis!.set(
-          pendingKey(job),
-          JSON.stringify({ at: Date.now() }),
-          'PX',
-          options.timeoutMs + 24 * 60 * 60 * 1000,
-        );
-        // One job per chat and person; a repeated request keeps the first deadline.
-        await queue!.add('decline', job, {
-          jobId: declineJobId(job),
-          delay: options.timeoutMs,
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 30_000 },
-          removeOnComplete: true,
-          removeOnFail: 100,
-        });
+        try {
+          await withTimeout(
+            (async () => {
+              await redis!.set(
+                pendingKey(job),
+                JSON.stringify({ at: Date.now() }),
+                'PX',
+                options.timeoutMs + 24 * 60 * 60 * 1000,
+              );
+              // One job per chat and person; a repeated request keeps the first deadline.
+              await queue!.add('decline', job, {
+                jobId: declineJobId(job),
+                delay: options.timeoutMs,
+                attempts: 3,
+                backoff: { type: 'exponential', delay: 30_000 },
+                removeOnComplete: true,
+                removeOnFail: 100,
+              });
+            })(),
+            5_000,
+            'Redis',
+          );
+          timesOut = true;
+        } catch (err) {
+          logger.warn({ err, chat: incoming.chat }, 'join request timeout not set (Redis unavailable)');
+        }
       } else if (!warned) {
         warned = true;
         logger.warn({}, 'join requests are not declined after a timeout: that needs Redis (REDIS_URL)');
