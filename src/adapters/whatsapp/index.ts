@@ -577,7 +577,6 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     status: () => ({ connected, detail }),
     whenIdle,
   };
-
 }
 
 function printQr(qr: string): void {

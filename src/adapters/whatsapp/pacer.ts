@@ -79,7 +79,8 @@ export class Pacer {
     if (this.closed) return Promise.reject(new PacerClosedError());
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ chatId, priority, seq: this.seq++, resolve, reject });
-      this.pump();
+      // The newcomer may be able to go sooner than whatever the timer waits for.
+      this.reschedule();
     });
   }
 
