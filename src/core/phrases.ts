@@ -73,12 +73,21 @@ export function createPhraseFinder(
     }
     return token === w.text || withinEdits(token, w.text, editsFor(w.text));
   };
-  const matchAt = (tokens: readonly string[], slots: readonly Slot[], s: number, t: number): boolean => {
-    if (s === slots.length) return true;
+  const exactly = (token: string, w: Word): boolean => (w.prefix ? token.startsWith(w.text) : token === w.text);
+  // A phrase of several words needs one of them spelled right: with a slip allowed in every
+  // word, everyday words read as an emergency ("last night" as "lost sight").
+  const matchAt = (
+    tokens: readonly string[],
+    slots: readonly Slot[],
+    s: number,
+    t: number,
+    seen = { words: 0, exact: false },
+  ): boolean => {
+    if (s === slots.length) return seen.exact || seen.words === 1;
     const slot = slots[s]!;
     if (slot.kind === 'gap') {
       for (let skip = 0; skip <= slot.max && t + skip <= tokens.length; skip++) {
-        if (matchAt(tokens, slots, s + 1, t + skip)) return true;
+        if (matchAt(tokens, slots, s + 1, t + skip, seen)) return true;
       }
       return false;
     }
@@ -86,7 +95,10 @@ export function createPhraseFinder(
       (alt) =>
         t + alt.length <= tokens.length &&
         alt.every((w, k) => same(tokens[t + k]!, w)) &&
-        matchAt(tokens, slots, s + 1, t + alt.length),
+        matchAt(tokens, slots, s + 1, t + alt.length, {
+          words: seen.words + alt.length,
+          exact: seen.exact || alt.some((w, k) => exactly(tokens[t + k]!, w)),
+        }),
     );
   };
   return (text: string) => {
