@@ -142,6 +142,74 @@ describe('send() for scheduled posts', () => {
   });
 });
 
+describe('conversation replies', () => {
+  const update = (id: number, chatId: number, text: string) => ({
+    update_id: id,
+    message: {
+      message_id: id,
+      date: 1,
+      chat: { id: chatId, type: 'private' as const, first_name: 'M' },
+      from: { id: chatId, is_bot: false, first_name: 'M' },
+      text,
+    },
+  });
+  const echo = createRouter({
+    // Just enough content for the router's safety check; the guard answers everything.
+    content: {
+      current: () => ({ content: { community: { safetyPatterns: [] } }, matcher: {} }),
+    } as unknown as ContentSource,
+    guards: [(incoming) => [simple('command', `echo ${incoming.kind === 'text' ? incoming.text : ''}`)]],
+  });
+
+  it('wait out a 429 and then arrive', async () => {
+    let limited = false;
+    const api = await startScriptedBotApi((method) => {
+      if (method !== 'sendMessage' || limited) return undefined;
+      limited = true;
+      return fail(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+    });
+    const rateLimits: number[] = [];
+    const adapter = createTelegramAdapter({
+      token: 't',
+      router: echo,
+      logger: memoryLogger(),
+      apiRoot: api.url,
+      hooks: { onRateLimited: (_p, ms) => rateLimits.push(ms) },
+    });
+    try {
+      await adapter.bot.init();
+      await adapter.bot.handleUpdate(update(1, 5, 'hello'));
+      const sent = api.calls.filter((c) => c.method === 'sendMessage');
+      expect(sent.map((c) => c.payload.text)).toEqual(['echo hello', 'echo hello']);
+      expect(rateLimits).toEqual([1_000]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a chat that blocked the bot is logged with its id and the next update is still answered', async () => {
+    const api = await startScriptedBotApi((method, payload) =>
+      method === 'sendMessage' && payload.chat_id === '6'
+        ? fail(403, 'Forbidden: bot was blocked by the user')
+        : undefined,
+    );
+    const logger = memoryLogger();
+    const adapter = createTelegramAdapter({ token: 't', router: echo, logger, apiRoot: api.url });
+    try {
+      await adapter.bot.init();
+      await adapter.bot.handleUpdate(update(1, 6, 'first'));
+      await adapter.bot.handleUpdate(update(2, 7, 'second'));
+      const errors = logger.lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.obj).toMatchObject({ chatId: 6, error: { code: 403 } });
+      const delivered = api.calls.filter((c) => c.method === 'sendMessage' && c.payload.chat_id === '7');
+      expect(delivered.map((c) => c.payload.text)).toEqual(['echo second']);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('group management', () => {
   it('creates an invite link with name, expiry and limit', async () => {
     await withApi(

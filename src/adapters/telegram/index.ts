@@ -13,7 +13,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Api, Bot, type Context, GrammyError, type Transformer, webhookCallback } from 'grammy';
+import {
+  Api,
+  Bot,
+  type BotError,
+  type Context,
+  GrammyError,
+  type Transformer,
+  webhookCallback,
+} from 'grammy';
 import type { BotCommand, Message } from 'grammy/types';
 import type { Adapter, PlatformAdmin } from '../../core/adapter.js';
 import type { Incoming, Reply } from '../../core/types.js';
@@ -264,9 +272,20 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       : admins.isAdmin(String(msgChatId), String(userId));
 
   // ---- updates ----
-  bot.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+  // Errors in handling one update are logged with the chat and end there: the runner keeps
+  // polling, and the webhook still answers 200 (a 500 would make Telegram send the update again).
+  const logFailure = (err: BotError<Context>) => {
+    const ctx = err.ctx;
+    logger.error(
+      { chatId: ctx.chat?.id, updateId: ctx.update.update_id, error: describeError(err.error) },
+      'telegram: update failed',
+    );
+  };
+  bot.catch(logFailure);
+  const updates = bot.errorBoundary(logFailure);
+  updates.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
 
-  bot.on('message', async (ctx) => {
+  updates.on('message', async (ctx) => {
     const msg = ctx.message;
     if (msg.new_chat_members) return onServiceJoin(ctx, msg);
     const isAdmin =
@@ -308,14 +327,14 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (replies.length > 0) await deliver(ctx.api, { chatId }, replies);
   }
 
-  bot.on('edited_message', (ctx) => {
+  updates.on('edited_message', (ctx) => {
     logger.debug(
       { chatId: ctx.chat.id },
       'telegram: edited message ignored (answers are not repeated for edits)',
     );
   });
 
-  bot.on('callback_query:data', async (ctx) => {
+  updates.on('callback_query:data', async (ctx) => {
     const query = ctx.callbackQuery;
     const message = query.message;
     try {
@@ -349,9 +368,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       });
     }
   });
-  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery().catch(() => undefined));
+  updates.on('callback_query', (ctx) => ctx.answerCallbackQuery().catch(() => undefined));
 
-  bot.on('chat_member', async (ctx) => {
+  updates.on('chat_member', async (ctx) => {
     const update = ctx.chatMember;
     const chatId = String(update.chat.id);
     if (changesAdmin(update.old_chat_member, update.new_chat_member)) admins.invalidate(chatId);
@@ -370,7 +389,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (replies.length > 0) await deliver(ctx.api, { chatId }, replies);
   });
 
-  bot.on('my_chat_member', (ctx) => {
+  updates.on('my_chat_member', (ctx) => {
     const update = ctx.myChatMember;
     admins.invalidate(String(update.chat.id));
     logger.info(
@@ -379,7 +398,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     );
   });
 
-  bot.on('chat_join_request', async (ctx) => {
+  updates.on('chat_join_request', async (ctx) => {
     const request = ctx.chatJoinRequest;
     const inviteLink = inviteLinkName(request.invite_link);
     const replies = await handle({
@@ -391,14 +410,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     });
     // The group must not see a requester's conversation: answers go to the requester privately.
     if (replies.length > 0) await deliver(ctx.api, { chatId: String(request.user_chat_id) }, replies);
-  });
-
-  bot.catch((err) => {
-    const ctx = err.ctx;
-    logger.error(
-      { chatId: ctx.chat?.id, updateId: ctx.update.update_id, error: describeError(err.error) },
-      'telegram: update failed',
-    );
   });
 
   // ---- lifecycle ----
