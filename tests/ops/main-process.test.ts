@@ -59,9 +59,9 @@ describe('the bot process (npm start) behind its ops server', () => {
 
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${url}/readyz`);
-      const readyBody = await ready.json();
+      const readyBody = (await ready.json()) as { checks: { name: string }[] };
       expect(ready.status, JSON.stringify(readyBody)).toBe(200);
-      expect(readyBody.checks.map((c: { name: string }) => c.name)).toContain('redis');
+      expect(readyBody.checks.map((c) => c.name)).toContain('redis');
 
       child.stdin.write('{"text":"Can vitamin B12 deficiency cause fibromyalgia?"}\n');
       await until(

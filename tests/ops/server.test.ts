@@ -8,6 +8,12 @@ import { createMetrics, instrumentRouter } from '../../src/ops/metrics.js';
 import { adapterChecks, createOpsServer, type OpsServer, redisCheck } from '../../src/ops/server.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
+interface ReadyBody {
+  ready: boolean;
+  failing: string[];
+  checks: { name: string; ok: boolean }[];
+}
+
 const silent = { info() {}, warn() {}, error() {} };
 let redis: TestRedis;
 let running: OpsServer[] = [];
@@ -57,9 +63,9 @@ describe('ops server', () => {
       });
       const res = await fetch(`${url}/readyz`);
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body = (await res.json()) as ReadyBody;
       expect(body).toMatchObject({ ready: true, failing: [] });
-      expect(body.checks.map((c: { name: string }) => c.name)).toEqual(['redis', 'adapter:telegram']);
+      expect(body.checks.map((c) => c.name)).toEqual(['redis', 'adapter:telegram']);
     } finally {
       client.disconnect();
     }
@@ -87,7 +93,7 @@ describe('ops server', () => {
       });
       const res = await fetch(`${url}/readyz`);
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = (await res.json()) as ReadyBody;
       expect(body.ready).toBe(false);
       expect(body.failing).toHaveLength(2);
       expect(body.failing[0]).toMatch(/^redis: /);
