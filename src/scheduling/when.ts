@@ -67,7 +67,7 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
     at = found.start.date();
   } else {
     const s = found.start;
-    const local = DateTime.fromObject(
+    const local: DateTime = DateTime.fromObject(
       {
         year: s.get('year') ?? now.year,
         month: s.get('month') ?? now.month,
@@ -78,7 +78,9 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
       },
       { zone: options.timeZone },
     );
-    at = local.toJSDate();
+    // A wall time that happens twice (clocks going back) means its first occurrence.
+    const [first] = local.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis());
+    at = (first ?? local).toJSDate();
   }
   const rest = input.slice(found.text.length).trim();
   if (at.getTime() <= options.now.getTime()) {
