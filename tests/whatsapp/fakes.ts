@@ -36,8 +36,8 @@ export class FakeSocket implements WhatsAppSocket {
 
   readonly ev = {
     on: (event: string, fn: AnyListener) => {
-      let set = this.listeners.get(event);
-      if (!set) this.listeners.set(event, (set = new Set()));
+      const set = this.listeners.get(event) ?? new Set<AnyListener>();
+      this.listeners.set(event, set);
       set.add(fn);
     },
     off: (event: string, fn: AnyListener) => {
