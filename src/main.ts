@@ -6,12 +6,13 @@
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
+import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
+import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
-import { createMemoryUnansweredLog } from './core/memory-log.js';
 import { createRouter } from './core/router.js';
 import type { Platform } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
@@ -59,6 +60,20 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Scheduling: Redis from REDIS_URL, else our own redis-server, else off (answers still work).
   const redis = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, logger });
+  // `npm run whatsapp:logout`: forget the WhatsApp session so the next start links anew.
+  if (argv.includes('--whatsapp-logout')) {
+    if (redis.mode === 'off') {
+      process.stderr.write(`WhatsApp logout: no Redis (${redis.reason}), so there is no stored session.\n`);
+      return 1;
+    }
+    const removed = await clearRedisAuth(redis.client, WHATSAPP_KEY_PREFIX);
+    await redis.close();
+    process.stderr.write(
+      `WhatsApp session cleared (${removed} keys). Also remove the bot on the phone: WhatsApp > Linked devices.\n` +
+        'Start the bot again to link a number (QR code or pairing code).\n',
+    );
+    return 0;
+  }
   const sendVia = new Map<Platform, Adapter>();
   const scheduling =
     redis.mode === 'off'
@@ -90,13 +105,31 @@ async function main(argv: readonly string[]): Promise<number> {
   if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
   else logger.info({ redis: redis.where }, 'scheduling uses Redis');
 
+  // Community management: welcomes, join requests, invite links, flood control, /stats, /unanswered.
+  const community = createCommunity({
+    content: store,
+    adapters: (platform) => sendVia.get(platform),
+    ...(redis.mode === 'off' ? {} : { redis: redis.client, connection: redis.connection }),
+    prefix: 'bot:community:',
+    bullPrefix: 'bot:bull',
+    joinRequestTimeoutMs: config.JOIN_REQUEST_TIMEOUT_MINUTES * 60_000,
+    whatsappAutoApprove: config.WHATSAPP_AUTO_APPROVE,
+    flood: { max: config.FLOOD_MAX, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
+    timeZone: config.COMMUNITY_TIMEZONE,
+    ...(scheduling ? { subscribers: () => scheduling.subscriptions.count() } : {}),
+    logger,
+  });
+
   const coreRouter = createRouter({
     content: store,
-    commands: scheduling
-      ? schedulingCommands(scheduling)
-      : schedulingOffCommands(redis.mode === 'off' ? redis.reason : ''),
-    moderators: new Set(config.MODERATORS),
-    unanswered: createMemoryUnansweredLog(),
+    ...community.routerOptions,
+    commands: [
+      ...(scheduling
+        ? schedulingCommands(scheduling)
+        : schedulingOffCommands(redis.mode === 'off' ? redis.reason : '')),
+      ...community.commands,
+    ],
+    moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
     logger,
   });
   // Counts messages in and replies out per platform and kind for /metrics.
@@ -122,6 +155,29 @@ async function main(argv: readonly string[]): Promise<number> {
     webhook = telegram.webhook;
   }
 
+  if (config.WHATSAPP_ENABLED) {
+    if (redis.mode === 'off') {
+      logger.error(
+        { reason: redis.reason },
+        'WhatsApp needs Redis for its session (set REDIS_URL or install redis-server): WhatsApp is not started',
+      );
+    } else {
+      adapters.push(
+        createWhatsAppAdapter({
+          router,
+          redis: redis.client,
+          keyPrefix: WHATSAPP_KEY_PREFIX,
+          ...(config.WHATSAPP_PAIRING_NUMBER ? { pairingNumber: config.WHATSAPP_PAIRING_NUMBER } : {}),
+          chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
+          globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
+          bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
+          hooks: metrics.hooks,
+          logger,
+        }),
+      );
+    }
+  }
+
   const wantsConsole = argv.includes('--console') || argv.includes('--jsonl') || adapters.length === 0;
   const consoleAdapter = wantsConsole
     ? createConsoleAdapter({
@@ -145,6 +201,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (failed) throw failed.reason;
   });
   if (scheduling) shutdown.add('work', 'scheduling workers and queues', () => scheduling.close());
+  shutdown.add('work', 'community (pending welcomes, join-request worker)', () => community.close());
   shutdown.add('connections', 'redis', () => redis.close());
   shutdown.installSignalHandlers();
 
@@ -155,7 +212,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Operations server: /healthz, /readyz, /metrics, the Telegram webhook, the queue dashboard.
   if (config.PORT > 0) {
-    const queues = scheduling ? [scheduling.posts, scheduling.deliveries] : [];
+    const queues = [
+      ...(scheduling ? [scheduling.posts, scheduling.deliveries] : []),
+      ...(community.internals.joinRequests.queue ? [community.internals.joinRequests.queue] : []),
+    ];
     metrics.watchQueues(queues);
     const server = createOpsServer({
       port: config.PORT,
@@ -185,6 +245,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await scheduling.seedSubscriber({ platform: 'console', chatId: 'local', chatType: 'private' });
     await scheduling.start();
   }
+  await community.start();
   logger.info({ adapters: adapters.map((a) => a.platform) }, 'bot started');
 
   if (consoleAdapter && adapters.length === 1) {
@@ -195,6 +256,9 @@ async function main(argv: readonly string[]): Promise<number> {
   await new Promise(() => {});
   return 0;
 }
+
+/** Where the WhatsApp session and answered-message ids live in Redis. */
+const WHATSAPP_KEY_PREFIX = 'bot:whatsapp:';
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -45,6 +45,8 @@ export interface CommunityOptions {
   /** Prefix of every Redis key this module writes. */
   readonly prefix?: string;
   readonly queueName?: string;
+  /** BullMQ's key prefix for the join-request queue (default `bull`). */
+  readonly bullPrefix?: string;
   /** Joins within this long share one welcome (default 10 s). */
   readonly welcomeWindowMs?: number;
   /** JOIN_REQUEST_TIMEOUT_MINUTES in milliseconds. */
@@ -127,6 +129,7 @@ export function createCommunity(options: CommunityOptions): Community {
     ...(redis ? { redis } : {}),
     ...(options.connection ? { connection: options.connection } : {}),
     queueName: options.queueName ?? 'community-join-requests',
+    ...(options.bullPrefix ? { bullPrefix: options.bullPrefix } : {}),
     prefix,
     logger,
   });

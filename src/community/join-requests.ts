@@ -19,6 +19,8 @@ export interface JoinRequestOptions {
   readonly redis?: Redis;
   readonly connection?: ConnectionOptions;
   readonly queueName: string;
+  /** BullMQ's key prefix (default `bull`). */
+  readonly bullPrefix?: string;
   /** Key prefix for the pending-request markers. */
   readonly prefix: string;
   readonly logger?: CommunityLogger;
@@ -53,7 +55,12 @@ export function createJoinRequests(options: JoinRequestOptions): JoinRequests {
   const logger = options.logger ?? silentLogger;
   const { redis, connection } = options;
   const durable = redis !== undefined && connection !== undefined;
-  const queue = durable ? new Queue<DeclineJob>(options.queueName, { connection }) : undefined;
+  const queue = durable
+    ? new Queue<DeclineJob>(options.queueName, {
+        connection,
+        ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+      })
+    : undefined;
   let worker: Worker<DeclineJob> | undefined;
   let warned = false;
   const pendingKey = (j: DeclineJob) => `${options.prefix}joinreq:${j.platform}:${j.chatId}:${j.userId}`;
@@ -195,13 +202,16 @@ export function createJoinRequests(options: JoinRequestOptions): JoinRequests {
           content(),
           incoming.sender.name,
           data,
-          durable ? duration(options.timeoutMs) : undefined,
+          timesOut ? duration(options.timeoutMs) : undefined,
         ),
       ];
     },
     async start() {
       if (!durable || worker) return;
-      worker = new Worker<DeclineJob>(options.queueName, (j) => decline(j.data), { connection });
+      worker = new Worker<DeclineJob>(options.queueName, (j) => decline(j.data), {
+        connection,
+        ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+      });
       worker.on('failed', (j, err) => logger.warn({ err, job: j?.data }, 'declining a join request failed'));
       worker.on('error', (err) => logger.error({ err }, 'join request worker error'));
     },
