@@ -24,7 +24,7 @@ const STOPWORDS = new Set(
  * or "what time is it in New York" share a word or two with the FAQ, but no topic.
  */
 const GENERIC = new Set(
-  `time times day days week year years today tonight tomorrow yesterday morning night evening new old good bad best worse
+  `who time times day days week year years today tonight tomorrow yesterday morning night evening new old good bad best worse
   better great little big small long short high low right left first last next many more most less least few own other
   same different sure safe true real actual actually still even ever never always sometimes often usually
   tell say said ask asked give take took make made come came see look looking find found use used try tried keep kept
@@ -171,7 +171,16 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
 
   /** The stems a member's word may stand for: itself, a typo-corrected vocabulary word, its synonyms. */
+  const readingsCache = new Map<string, string[]>();
   const readings = (word: string): string[] => {
+    const cached = readingsCache.get(word);
+    if (cached) return cached;
+    const result = computeReadings(word);
+    if (readingsCache.size >= 5_000) readingsCache.clear();
+    readingsCache.set(word, result);
+    return result;
+  };
+  const computeReadings = (word: string): string[] => {
     const own = stem(word);
     const out = new Set<string>([
       own,
