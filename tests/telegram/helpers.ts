@@ -71,7 +71,9 @@ export async function startScriptedBotApi(
                   },
                 },
               }
-            : { body: { ok: true, result: true } });
+            : method === 'getUpdates'
+              ? { body: { ok: true, result: [] } }
+              : { body: { ok: true, result: true } });
       res
         .writeHead(scripted.status ?? 200, { 'content-type': 'application/json' })
         .end(JSON.stringify(scripted.body));

@@ -210,6 +210,52 @@ describe('conversation replies', () => {
   });
 });
 
+describe('command menu', () => {
+  it('publishes member commands to private chats and groups, moderator ones only to admins', async () => {
+    const withModeration = createRouter({
+      content: {} as ContentSource,
+      commands: [
+        { name: 'broadcast', description: 'post to every chat', moderatorOnly: true, handle: () => [] },
+        { name: 'secret', description: 'hidden helper', hidden: true, handle: () => [] },
+      ],
+    });
+    const api = await startScriptedBotApi(() => undefined);
+    const adapter = createTelegramAdapter({
+      token: 't',
+      router: withModeration,
+      logger: memoryLogger(),
+      apiRoot: api.url,
+    });
+    try {
+      await adapter.start();
+      const menus = new Map(
+        api.calls
+          .filter((c) => c.method === 'setMyCommands')
+          .map((c) => [
+            (c.payload.scope as { type: string }).type,
+            (c.payload.commands as { command: string }[]).map((x) => x.command),
+          ]),
+      );
+      expect([...menus.keys()].sort()).toEqual([
+        'all_chat_administrators',
+        'all_group_chats',
+        'all_private_chats',
+      ]);
+      expect(menus.get('all_private_chats')).toContain('faq');
+      expect(menus.get('all_private_chats')).toEqual(menus.get('all_group_chats'));
+      expect(menus.get('all_private_chats')).not.toContain('broadcast');
+      expect(menus.get('all_private_chats')).not.toContain('secret');
+      expect(menus.get('all_chat_administrators')).toContain('broadcast');
+      expect(menus.get('all_chat_administrators')).toContain('faq');
+      // Scripted API answers getUpdates at once: polling started and stops cleanly.
+      expect(adapter.status().connected).toBe(true);
+    } finally {
+      await adapter.stop();
+      await api.close();
+    }
+  });
+});
+
 describe('group management', () => {
   it('creates an invite link with name, expiry and limit', async () => {
     await withApi(

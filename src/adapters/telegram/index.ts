@@ -440,7 +440,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       try {
         await api.setMyCommands(commands, { scope: { type: scope } });
       } catch (err) {
+        // One warning is enough: a server that refuses one menu refuses the others too.
         logger.warn({ scope, error: describeError(err) }, 'telegram: could not publish the command menu');
+        return;
       }
     }
   }
