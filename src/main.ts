@@ -20,6 +20,7 @@ import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
 import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
 import { createShutdown } from './ops/shutdown.js';
+import { singleHolder } from './ops/single-holder.js';
 import {
   createScheduling,
   openRedis,
@@ -162,18 +163,22 @@ async function main(argv: readonly string[]): Promise<number> {
         'WhatsApp needs Redis for its session (set REDIS_URL or install redis-server): WhatsApp is not started',
       );
     } else {
+      // One socket per number across bot processes: the others wait on standby (src/ops/single-holder.ts).
       adapters.push(
-        createWhatsAppAdapter({
-          router,
-          redis: redis.client,
-          keyPrefix: WHATSAPP_KEY_PREFIX,
-          ...(config.WHATSAPP_PAIRING_NUMBER ? { pairingNumber: config.WHATSAPP_PAIRING_NUMBER } : {}),
-          chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
-          globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
-          bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
-          hooks: metrics.hooks,
-          logger,
-        }),
+        singleHolder(
+          createWhatsAppAdapter({
+            router,
+            redis: redis.client,
+            keyPrefix: WHATSAPP_KEY_PREFIX,
+            ...(config.WHATSAPP_PAIRING_NUMBER ? { pairingNumber: config.WHATSAPP_PAIRING_NUMBER } : {}),
+            chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
+            globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
+            bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
+            hooks: metrics.hooks,
+            logger,
+          }),
+          { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },
+        ),
       );
     }
   }
