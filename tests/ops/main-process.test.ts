@@ -18,7 +18,8 @@ const freePort = () =>
   });
 
 async function until(probe: () => boolean | Promise<boolean>, what: string, log: () => string) {
-  for (let i = 0; i < 400; i++) {
+  // Generous: a loaded CI machine can take a while to start tsx and redis-server.
+  for (let i = 0; i < 1_800; i++) {
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -93,5 +94,5 @@ describe('the bot process (npm start) behind its ops server', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 180_000);
 });
