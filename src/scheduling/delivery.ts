@@ -159,7 +159,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
     data: DeliveryJobData,
   ) => {
     await job.updateData(data);
-    await job.moveToDelayed(at, token);
+    await job.moveToDelayed(Math.ceil(at), token);
     throw new DelayedError();
   };
 
@@ -239,6 +239,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
     maxStalledCount: 3,
   });
   quietErrors(worker, logger, 'delivery worker');
+  // Whatever ended a job for good (also errors outside the platform call), it is no longer pending.
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) void client.srem(keys.pending(job.data.platform), job.id!).catch(() => {});
+  });
   return worker;
 }
 
