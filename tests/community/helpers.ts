@@ -6,10 +6,14 @@ import type { ContentSource } from '../../src/core/ports.js';
 import { plainText } from '../../src/core/text.js';
 import type { ChatRef, Incoming, Platform, Reply, Sender } from '../../src/core/types.js';
 
-export const loadTestContent = (): Promise<ContentSource> =>
-  createContentStore(path.resolve('content'), {
+let loaded: Promise<ContentSource> | undefined;
+/** The community's real content, loaded once per test file (it is read-only here). */
+export const loadTestContent = (): Promise<ContentSource> => {
+  loaded ??= createContentStore(path.resolve('content'), {
     WHATSAPP_COMMUNITY_URL: 'https://chat.whatsapp.com/community-test',
   });
+  return loaded;
+};
 
 /** A clock whose time only moves when the test says so. */
 export class FakeClock implements Clock {
