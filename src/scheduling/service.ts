@@ -134,8 +134,8 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       return `tip ${tip.id} to ${n} chats`;
     }
     const id = job.data.post ?? 0;
-    // A weekly post is a new post every week: its slot (to the minute, as its pattern) is part of the id.
-    const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 60_000) * 60_000}` : String(id);
+    // A weekly post is a new post every week: its slot (cron times are whole seconds) is part of the id.
+    const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 1_000) * 1_000}` : String(id);
     const n = await fanOut({ ...fanArgs(), postId, replies: [simple('broadcast', job.data.text ?? '')] });
     logger.info({ post: postId, chats: n }, 'post fanned out');
     return `post ${postId} to ${n} chats`;
@@ -266,10 +266,11 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
         });
       }
       for (const s of await posts.getJobSchedulers()) {
-        if (!s.id?.startsWith('post-') || !s.template?.data) continue;
+        const key = s.id ?? s.key;
+        if (!key.startsWith('post-') || !s.template?.data) continue;
         const data = s.template.data as PostJobData;
         out.push({
-          id: data.post ?? Number(s.id.slice(5)),
+          id: data.post ?? Number(key.slice(5)),
           at: new Date(s.next ?? 0),
           text: data.text ?? '',
           ...(s.pattern ? { every: s.pattern } : {}),

@@ -83,6 +83,18 @@ describe('moderator commands', () => {
     expect(after).not.toMatch(/#1:/);
     expect(after).toMatch(/#2:/);
 
+    const weekly = text(
+      await router.handle(command('/schedule every friday 18:30 Weekend check-in', { moderator: true })),
+    );
+    expect(weekly).toMatch(/Scheduled post #3 for every Friday at 18:30 \(Europe\/London\), first on Fri /);
+    expect(text(await router.handle(command('/scheduled', { moderator: true })))).toMatch(
+      /#3: every Friday at 18:30, next Fri .*"Weekend check-in"/,
+    );
+    expect(text(await router.handle(command('/unschedule 3', { moderator: true })))).toMatch(
+      /Cancelled post #3/,
+    );
+    expect(text(await router.handle(command('/scheduled', { moderator: true })))).not.toMatch(/#3:/);
+
     const bad = text(await router.handle(command('/schedule someday Hello', { moderator: true })));
     expect(bad).toMatch(/could not read a date.*For example/);
     const past = text(await router.handle(command('/schedule 2001-01-01 09:00 Hello', { moderator: true })));
