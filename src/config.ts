@@ -40,10 +40,20 @@ export const configSchema = z.object({
   MODERATORS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z.array(
-        z.string().regex(/^(telegram|whatsapp|console):[^\s:]+$/, 'each moderator is platform:id, e.g. telegram:123456'),
+        z
+          .string()
+          .regex(
+            /^(telegram|whatsapp|console):[^\s:]+$/,
+            'each moderator is platform:id, e.g. telegram:123456',
+          ),
       ),
     ),
   /** Addresses the seed does not give for the community's links. */
@@ -81,7 +91,10 @@ export const configSchema = z.object({
   REDIS_URL: optionalUrl,
   /** When the community tip goes out: 6-field cron (with seconds) in COMMUNITY_TIMEZONE. */
   TIPS_CRON: z.string().trim().default('0 0 10 * * *'),
-  COMMUNITY_TIMEZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/London'),
+  COMMUNITY_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/London'),
   TELEGRAM_GLOBAL_PER_SECOND: int(1, 30).default(25),
   TELEGRAM_GROUP_PER_MINUTE: int(1, 20).default(18),
   TELEGRAM_CHAT_GAP_MS: int(0, 60_000).default(1_100),
@@ -113,7 +126,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
   }
   const config = parsed.data;
   const problems: string[] = [];

@@ -30,7 +30,11 @@ export function answerFreeText(content: Content, matcher: Matcher, text: string)
   if (tokens.length === 0) {
     return {
       type: 'empty',
-      reply: simple('fallback', 'Your message had no words I can read. Ask me a question, or send /help.', menuButtons),
+      reply: simple(
+        'fallback',
+        'Your message had no words I can read. Ask me a question, or send /help.',
+        menuButtons,
+      ),
     };
   }
   const result = matcher.search(question);
@@ -56,7 +60,10 @@ export function answerFreeText(content: Content, matcher: Matcher, text: string)
 }
 
 /** The reply for a matched target. */
-export function replyFor(content: Content, candidate: Pick<Candidate, 'target' | 'score'>): Reply | undefined {
+export function replyFor(
+  content: Content,
+  candidate: Pick<Candidate, 'target' | 'score'>,
+): Reply | undefined {
   const t = candidate.target;
   if (t.type === 'faq') {
     const entry = content.faq.find((e) => e.id === t.id);
@@ -99,5 +106,7 @@ export function readsAsQuestion(text: string): boolean {
   const trimmed = text.trim();
   if (trimmed.endsWith('?')) return true;
   const normalized = normalizeText(trimmed);
-  return QUESTION_START.test(normalized) || /\b(anyone know|does anyone|i wonder|wondering)\b/.test(normalized);
+  return (
+    QUESTION_START.test(normalized) || /\b(anyone know|does anyone|i wonder|wondering)\b/.test(normalized)
+  );
 }

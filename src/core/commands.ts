@@ -110,7 +110,8 @@ export const builtinCommands: readonly Command[] = [
   {
     name: 'start',
     description: 'welcome and menu',
-    handle: (ctx) => (ctx.args ? openPayload(ctx, ctx.args) : undefined) ?? [welcome(ctx.content, ctx.incoming.sender.name)],
+    handle: (ctx) =>
+      (ctx.args ? openPayload(ctx, ctx.args) : undefined) ?? [welcome(ctx.content, ctx.incoming.sender.name)],
   },
   {
     name: 'faq',
@@ -122,9 +123,11 @@ export const builtinCommands: readonly Command[] = [
       if (entry) return [faqAnswer(ctx.content, entry)];
       if (/^\d+$/.test(ctx.args.trim())) {
         return [
-          simple('error', `There is no question ${ctx.args.trim()}: the FAQ has ${ctx.content.faq.length}. Send /faq for the list.`, [
-            { label: 'Questions (FAQ)', data: 'faq' },
-          ]),
+          simple(
+            'error',
+            `There is no question ${ctx.args.trim()}: the FAQ has ${ctx.content.faq.length}. Send /faq for the list.`,
+            [{ label: 'Questions (FAQ)', data: 'faq' }],
+          ),
         ];
       }
       const result = ctx.matcher.search(ctx.args);
@@ -134,9 +137,11 @@ export const builtinCommands: readonly Command[] = [
         if (found) return [faqAnswer(ctx.content, found, best.score)];
       }
       return [
-        simple('error', `I found no FAQ entry for "${ctx.args.slice(0, 80)}". Send /faq for the list, or ask in your own words.`, [
-          { label: 'Questions (FAQ)', data: 'faq' },
-        ]),
+        simple(
+          'error',
+          `I found no FAQ entry for "${ctx.args.slice(0, 80)}". Send /faq for the list, or ask in your own words.`,
+          [{ label: 'Questions (FAQ)', data: 'faq' }],
+        ),
       ];
     },
   },
@@ -188,8 +193,10 @@ function step(ctx: CommandContext, delta: number): Reply[] {
   const current = positions.get(chatKey(ctx));
   const total = ctx.content.sections.length;
   const target = current === undefined ? 1 : current + delta;
-  if (target < 1) return [simple('command', 'You are at the first section already.', [{ label: 'Contents', data: 'toc' }])];
-  if (target > total) return [simple('command', 'That was the last section.', [{ label: 'Contents', data: 'toc' }])];
+  if (target < 1)
+    return [simple('command', 'You are at the first section already.', [{ label: 'Contents', data: 'toc' }])];
+  if (target > total)
+    return [simple('command', 'That was the last section.', [{ label: 'Contents', data: 'toc' }])];
   return showSection(ctx, ctx.content.sections[target - 1]!);
 }
 
@@ -225,4 +232,6 @@ export const builtinPresses: readonly PressHandler[] = [
 ];
 
 const stale = (): Reply =>
-  simple('error', 'That choice is no longer available. Send /help to start again.', [{ label: 'Questions (FAQ)', data: 'faq' }]);
+  simple('error', 'That choice is no longer available. Send /help to start again.', [
+    { label: 'Questions (FAQ)', data: 'faq' },
+  ]);

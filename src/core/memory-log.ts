@@ -1,6 +1,6 @@
 import { normalizeText } from './normalize.js';
-import type { ChatRef } from './types.js';
 import type { UnansweredLog } from './ports.js';
+import type { ChatRef } from './types.js';
 
 /**
  * Unanswered questions kept in memory, for when Redis is not available.

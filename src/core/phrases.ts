@@ -73,7 +73,8 @@ export function createPhraseFinder(
     }
     return token === w.text || withinEdits(token, w.text, editsFor(w.text));
   };
-  const exactly = (token: string, w: Word): boolean => (w.prefix ? token.startsWith(w.text) : token === w.text);
+  const exactly = (token: string, w: Word): boolean =>
+    w.prefix ? token.startsWith(w.text) : token === w.text;
   // A phrase of several words needs one of them spelled right: with a slip allowed in every
   // word, everyday words read as an emergency ("last night" as "lost sight").
   const matchAt = (

@@ -15,7 +15,10 @@ export interface CoreLogger {
  * Runs before the router's own handling; returning replies stops there.
  * Community management adds flood control this way.
  */
-export type Guard = (incoming: Incoming, isModerator: boolean) => Promise<Reply[] | undefined> | Reply[] | undefined;
+export type Guard = (
+  incoming: Incoming,
+  isModerator: boolean,
+) => Promise<Reply[] | undefined> | Reply[] | undefined;
 
 export interface RouterOptions {
   readonly content: ContentSource;
@@ -30,7 +33,9 @@ export interface RouterOptions {
   /** Replaces the default welcome for joins (community management batches bursts). */
   readonly onJoin?: (incoming: Extract<Incoming, { kind: 'member_joined' }>) => Promise<Reply[]> | Reply[];
   /** Handles approval-link join requests (community management). */
-  readonly onJoinRequest?: (incoming: Extract<Incoming, { kind: 'join_request' }>) => Promise<Reply[]> | Reply[];
+  readonly onJoinRequest?: (
+    incoming: Extract<Incoming, { kind: 'join_request' }>,
+  ) => Promise<Reply[]> | Reply[];
   readonly logger?: CoreLogger;
   readonly clock?: () => Date;
 }
@@ -68,7 +73,9 @@ export function createRouter(options: RouterOptions): Router {
     // (`15551234567@s.whatsapp.net`, `...:3@...` per device). LIDs (`@lid`) must match in full.
     const bare = (id: string) => id.replace(/(?::\d+)?@s\.whatsapp\.net$/, '');
     return [s.id, s.altId].some(
-      (id) => id !== undefined && (moderators.has(`${platform}:${id}`) || moderators.has(`${platform}:${bare(id)}`)),
+      (id) =>
+        id !== undefined &&
+        (moderators.has(`${platform}:${id}`) || moderators.has(`${platform}:${bare(id)}`)),
     );
   };
 
@@ -107,15 +114,21 @@ export function createRouter(options: RouterOptions): Router {
           const command = byName.get(incoming.command);
           if (!command) {
             return [
-              simple('command', `I don't know the command /${incoming.command.slice(0, 40)}. Send /help to see what I can do.`),
+              simple(
+                'command',
+                `I don't know the command /${incoming.command.slice(0, 40)}. Send /help to see what I can do.`,
+              ),
             ];
           }
           if (command.moderatorOnly && !moderator) return [refused(incoming.command)];
           return command.handle(context(incoming.args));
         }
         case 'press': {
-          const handler = presses.find((p) => incoming.data === p.prefix || incoming.data.startsWith(`${p.prefix}:`));
-          if (!handler) return [simple('error', 'That choice is no longer available. Send /help to start again.')];
+          const handler = presses.find(
+            (p) => incoming.data === p.prefix || incoming.data.startsWith(`${p.prefix}:`),
+          );
+          if (!handler)
+            return [simple('error', 'That choice is no longer available. Send /help to start again.')];
           if (handler.moderatorOnly && !moderator) return [refused('that')];
           return handler.handle({ ...context(''), data: incoming.data });
         }
@@ -123,7 +136,15 @@ export function createRouter(options: RouterOptions): Router {
           return answerText(incoming);
         case 'member_joined':
           if (options.onJoin) return options.onJoin(incoming);
-          return [welcome(content, incoming.members.map((m) => m.name).filter(Boolean).join(', ') || undefined)];
+          return [
+            welcome(
+              content,
+              incoming.members
+                .map((m) => m.name)
+                .filter(Boolean)
+                .join(', ') || undefined,
+            ),
+          ];
         case 'join_request':
           // Handled by community management when it is wired; alone, the router leaves it to admins.
           return options.onJoinRequest ? options.onJoinRequest(incoming) : [];
@@ -131,7 +152,10 @@ export function createRouter(options: RouterOptions): Router {
           // In a group a sticker is conversation, not a request; in private say what works.
           if (incoming.chat.chatType === 'group' && !incoming.addressed) return [];
           return [
-            simple('fallback', `I can't read a ${incoming.media}. Please type your question in words, or send /help.`),
+            simple(
+              'fallback',
+              `I can't read a ${incoming.media}. Please type your question in words, or send /help.`,
+            ),
           ];
       }
     }
@@ -149,7 +173,13 @@ export function createRouter(options: RouterOptions): Router {
       if (outcome.type === 'answer' || outcome.type === 'suggest' || outcome.type === 'none') {
         const r = outcome.reply;
         await options.stats?.recordAnswer(
-          outcome.type === 'none' ? 'fallback' : outcome.type === 'suggest' ? 'suggestions' : r.kind === 'faq' ? 'faq' : 'section',
+          outcome.type === 'none'
+            ? 'fallback'
+            : outcome.type === 'suggest'
+              ? 'suggestions'
+              : r.kind === 'faq'
+                ? 'faq'
+                : 'section',
           r.meta?.faqId,
         );
       }

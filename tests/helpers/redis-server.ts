@@ -26,13 +26,20 @@ export async function startTestRedis(opts: { appendOnly?: boolean } = {}): Promi
     child = spawn(
       'redis-server',
       [
-        '--port', '0',
-        '--unixsocket', socket,
-        '--unixsocketperm', '700',
-        '--dir', dir,
-        '--save', '',
-        '--appendonly', opts.appendOnly ? 'yes' : 'no',
-        '--appendfsync', 'always',
+        '--port',
+        '0',
+        '--unixsocket',
+        socket,
+        '--unixsocketperm',
+        '700',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        opts.appendOnly ? 'yes' : 'no',
+        '--appendfsync',
+        'always',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -73,7 +80,8 @@ async function waitForSocket(socket: string, timeoutMs = 10_000): Promise<void> 
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server did not start on ${socket} (is redis-server installed?)`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server did not start on ${socket} (is redis-server installed?)`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

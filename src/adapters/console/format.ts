@@ -16,9 +16,8 @@ export const toJsonReply = (r: Reply): JsonReply => ({
 
 /** How a reply reads in the interactive terminal chat: text, then numbered choices. */
 export function toTerminal(r: Reply, choiceOffset = 0): string {
-  const lines = [plainText(r)];
-  (r.buttons ?? []).forEach((b, i) => lines.push(`  [${choiceOffset + i + 1}] ${b.label}`));
-  return lines.join('\n');
+  const choices = (r.buttons ?? []).map((b, i) => `  [${choiceOffset + i + 1}] ${b.label}`);
+  return [plainText(r), ...choices].join('\n');
 }
 
 /** A scripted input line: plain text or a JSON object. */
@@ -58,7 +57,9 @@ export function toIncoming(line: ScriptLine): Incoming {
 }
 
 /** Reads one input line of the scripted mode; a line that is not a JSON object is plain text. */
-export function parseScriptLine(raw: string): { line: ScriptLine; label: string } | { error: string; label: string } {
+export function parseScriptLine(
+  raw: string,
+): { line: ScriptLine; label: string } | { error: string; label: string } {
   const trimmed = raw.trim();
   if (!trimmed.startsWith('{')) return { line: { text: raw }, label: raw };
   let value: unknown;

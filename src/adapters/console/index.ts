@@ -51,7 +51,12 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
     if (mode === 'jsonl') {
       const parsed = parseScriptLine(raw);
       if ('error' in parsed) {
-        write(JSON.stringify({ input: parsed.label, replies: [{ kind: 'error', text: parsed.error, buttons: [] }] }));
+        write(
+          JSON.stringify({
+            input: parsed.label,
+            replies: [{ kind: 'error', text: parsed.error, buttons: [] }],
+          }),
+        );
         return;
       }
       const replies = await router.handle(toIncoming(parsed.line));
@@ -72,12 +77,18 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
 
   async function run(): Promise<void> {
     if (mode === 'interactive') {
-      write(`${options.botName ?? 'Community bot'}: console chat. Ask a question, or try /help, /faq, /article.`);
+      write(
+        `${options.botName ?? 'Community bot'}: console chat. Ask a question, or try /help, /faq, /article.`,
+      );
       write('Numbers pick a choice. Ctrl+D (or Ctrl+C) quits.\n');
       show(await router.handle(toIncoming({ text: '/start' })));
       prompt();
     }
-    const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+    const lines = createInterface({
+      input: options.input,
+      crlfDelay: Number.POSITIVE_INFINITY,
+      terminal: false,
+    });
     for await (const raw of lines) {
       if (stopped) break;
       await handleLine(raw);
@@ -104,7 +115,8 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
     },
     async send(chatId, replies) {
       for (const r of replies) {
-        if (mode === 'jsonl') write(JSON.stringify({ delivery: { chatId, kind: r.kind, text: plainText(r) } }));
+        if (mode === 'jsonl')
+          write(JSON.stringify({ delivery: { chatId, kind: r.kind, text: plainText(r) } }));
         else {
           write(`\n[post to ${chatId}]\n${toTerminal(r)}\n`);
           prompt();
