@@ -75,6 +75,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
+  // Counts messages in, replies out, 429s, reconnects and delivery latency for /metrics.
+  const metrics = createMetrics();
   const sendVia = new Map<Platform, Adapter>();
   const scheduling =
     redis.mode === 'off'
@@ -101,6 +103,8 @@ async function main(argv: readonly string[]): Promise<number> {
           },
           tipsCron: config.TIPS_CRON,
           timeZone: config.COMMUNITY_TIMEZONE,
+          // 429s are counted by the adapters' hooks; latency only the worker knows.
+          onDelivered: (platform, kind, ms) => metrics.deliveryLatency.observe({ platform, kind }, ms / 1000),
           logger,
         });
   if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
@@ -133,8 +137,6 @@ async function main(argv: readonly string[]): Promise<number> {
     moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
     logger,
   });
-  // Counts messages in and replies out per platform and kind for /metrics.
-  const metrics = createMetrics();
   const router = instrumentRouter(coreRouter, metrics);
 
   const adapters: Adapter[] = [];
@@ -183,7 +185,17 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  const wantsConsole = argv.includes('--console') || argv.includes('--jsonl') || adapters.length === 0;
+  // No platform: a terminal gets the console chat. Without a terminal (a container, a service) there
+  // is nobody to chat with: say what to configure and keep serving the ops endpoints and schedules,
+  // rather than exiting at once and being restarted in a loop.
+  const explicitConsole = argv.includes('--console') || argv.includes('--jsonl');
+  const wantsConsole = explicitConsole || (adapters.length === 0 && process.stdin.isTTY === true);
+  if (adapters.length === 0 && !wantsConsole) {
+    logger.warn(
+      'no platform configured and no terminal: set TELEGRAM_BOT_TOKEN and/or WHATSAPP_ENABLED=true ' +
+        '(or run `npm run chat` for the console chat); waiting',
+    );
+  }
   const consoleAdapter = wantsConsole
     ? createConsoleAdapter({
         router,

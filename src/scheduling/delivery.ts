@@ -121,6 +121,8 @@ export interface DeliveryWorkerOptions {
   readonly stalledIntervalMs?: number;
   /** Called after a platform said 429 (for metrics). */
   readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
+  /** Called after each delivery with the time since the post fanned out, i.e. since it was due (metrics). */
+  readonly onDelivered?: (platform: Platform, kind: string, latencyMs: number) => void;
 }
 
 /** Starts the worker that sends deliveries. Close it with `worker.close()` (waits for sends in flight). */
@@ -227,6 +229,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
       }
     }
     await finish(job, true);
+    options.onDelivered?.(platform, replies[0]?.kind ?? 'post', Date.now() - job.timestamp);
     return 'delivered';
   };
 

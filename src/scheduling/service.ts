@@ -49,6 +49,8 @@ export interface SchedulingOptions {
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
+  /** Each delivery's delay after its post was due (metrics). */
+  readonly onDelivered?: (platform: Platform, kind: string, latencyMs: number) => void;
 }
 
 export interface PostJobData {
@@ -216,6 +218,7 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
             ? {}
             : { stalledIntervalMs: options.stalledIntervalMs }),
           ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
+          ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
         }),
       );
     },

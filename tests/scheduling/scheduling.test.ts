@@ -152,6 +152,21 @@ describe('delivery', () => {
     expect(platforms.sent).toHaveLength(4);
   });
 
+  it('reports each delivery with its delay after the post was due (for the latency metric)', async () => {
+    const platforms = fakePlatforms();
+    const seen: { platform: string; kind: string; latencyMs: number }[] = [];
+    const s = await setup(platforms.deliver, {
+      onDelivered: (platform, kind, latencyMs) => seen.push({ platform, kind, latencyMs }),
+    });
+    await s.subscriptions.add({ platform: 'telegram', chatId: '7', chatType: 'private' });
+    await s.subscriptions.add({ platform: 'whatsapp', chatId: '8@s.whatsapp.net', chatType: 'private' });
+    await s.start();
+    await s.broadcastNow('Latency check');
+    await until(() => seen.length === 2, 10_000, 'two reports');
+    expect(seen.map((x) => x.platform).sort()).toEqual(['telegram', 'whatsapp']);
+    expect(seen.every((x) => x.kind === 'broadcast' && x.latencyMs >= 0)).toBe(true);
+  });
+
   it('a second fan-out of the same post sends nothing new', async () => {
     const platforms = fakePlatforms();
     const s = await setup(platforms.deliver);
