@@ -38,6 +38,9 @@ const GENERIC = new Set(
   ),
 );
 
+/** How many ranked documents are merged into candidates. */
+const MAX_RESULTS = 300;
+
 /** Tunable thresholds; see `npm run eval` for their effect. */
 export interface MatcherOptions {
   /** Share of the query's topic words a confident answer must cover. */
@@ -198,7 +201,8 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
-      const results = index.search(expand(base, synonyms));
+      // Results come best first; past a few hundred documents nothing can reach the top three.
+      const results = index.search(expand(base, synonyms)).slice(0, MAX_RESULTS);
       const candidates = mergeTargets(results, faqOfPassage, options);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
