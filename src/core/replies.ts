@@ -20,13 +20,14 @@ export const menuButtons: readonly Button[] = [
 ];
 
 export function faqAnswer(content: Content, entry: FaqEntry, score?: number): Reply {
-  const see = content.sections[entry.see - 1];
+  // Credit the section the wording comes from; the button leads to the section to read for more.
+  const from = content.sections[entry.section - 1];
   return {
     kind: 'faq',
     paragraphs: [
       para(bold(entry.question)),
       para(entry.answer),
-      para(italic(`From the article, section "${see?.title ?? ''}".`)),
+      para(italic(`From the article, section "${from?.title ?? ''}".`)),
       disclaimer(content),
     ],
     buttons: [

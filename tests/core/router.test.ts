@@ -156,6 +156,16 @@ describe('/faq', () => {
     expect(plainText(r)).toContain(faqById('b12-cure').answer);
   });
 
+  it('credits the section the answer is copied from, and offers the section to read for more', async () => {
+    const entry = faqById('fibro-cause-unknown');
+    expect(entry.see).not.toBe(entry.section);
+    const r = one(await router.handle(command('faq', entry.id)));
+    const from = content.sections[entry.section - 1]!;
+    expect(plainText(r)).toContain(`From the article, section "${from.title}".`);
+    expect(from.texts.join(' ')).toContain(entry.answer);
+    expect(datas(r)).toContain(`sec:${entry.see}`);
+  });
+
   it('says clearly that /faq abc found nothing, and how to see the list', async () => {
     const r = one(await router.handle(command('faq', 'abc')));
     expect(r.kind).toBe('error');

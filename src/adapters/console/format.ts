@@ -16,8 +16,14 @@ export const toJsonReply = (r: Reply): JsonReply => ({
 
 /** How a reply reads in the interactive terminal chat: text, then numbered choices. */
 export function toTerminal(r: Reply, choiceOffset = 0): string {
-  const choices = (r.buttons ?? []).map((b, i) => `  [${choiceOffset + i + 1}] ${b.label}`);
-  return [plainText(r), ...choices].join('\n');
+  const text = plainText(r);
+  const buttons = r.buttons ?? [];
+  // Lists that already number their items (contents, FAQ) are not printed twice.
+  if (buttons.length > 3 && choiceOffset === 0 && buttons.every((b) => text.includes(b.label))) {
+    return `${text}\n  (type a number, 1-${buttons.length})`;
+  }
+  const choices = buttons.map((b, i) => `  [${choiceOffset + i + 1}] ${b.label}`);
+  return [text, ...choices].join('\n');
 }
 
 /** A scripted input line: plain text or a JSON object. */
