@@ -12,15 +12,32 @@ export function normalizeText(input: string): string {
       .replace(/\bb\s*[-_ ]\s*12\b/g, 'b12')
       .replace(/\bb12s\b/g, 'b12')
       // "vitamin D" would lose its one-letter name as a word: keep it as one token.
-      .replace(/\bvit(?:amin|amine|\.)?\s*([ade])\s*\d?\b/g, 'vitamin$1')
-      .replace(/'s\b/g, '')
-      .replace(/\bcan't\b/g, 'can not')
-      .replace(/\bwon't\b/g, 'will not')
-      .replace(/n't\b/g, ' not')
-      .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+      .replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1')
+      .replace(/[^\p{L}\p{N}\s']+/gu, ' ')
+      .replace(/\S*'\S*/g, expandContractions)
+      .replace(/'/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
   );
+}
+
+/**
+ * Spells out English contractions the way members type them: "I'm" -> "i am", "can't" -> "can not",
+ * "he's" -> "he" (the "'s" is dropped: it may be "is", "has" or a possessive), "they're" -> "they are".
+ * Patterns (src/core/phrases.ts) go through the same function so both sides agree.
+ */
+export function expandContractions(word: string): string {
+  return word
+    .replace(/^od'(d|ed)$/, 'od')
+    .replace(/^can't$/, 'can not')
+    .replace(/^won't$/, 'will not')
+    .replace(/^i'm$/, 'i am')
+    .replace(/n't$/, ' not')
+    .replace(/'re$/, ' are')
+    .replace(/'ve$/, ' have')
+    .replace(/'ll$/, ' will')
+    .replace(/'d$/, ' would')
+    .replace(/'s$/, '');
 }
 
 /** Words of a normalised text. */

@@ -1,11 +1,12 @@
-import { normalizeText, withinEdits, words } from './normalize.js';
+import { expandContractions, normalizeText, withinEdits, words } from './normalize.js';
 
 /**
  * A small pattern language for phrases members type, matched word by word on normalised text:
  * - `chest pain`: the words in a row;
  * - `suicid*`: any word starting with `suicid` ("suicide", "suicidal");
  * - `(can not|cannot|cant) breathe`: alternatives, each one or more words;
- * - `chest .. pain`: up to four other words in between ("chest is in so much pain").
+ * - `chest .. pain`: up to four other words in between ("chest is in so much pain");
+ * - `=take`: this spelling only, no typo (so it never reads "make").
  * Each plain word may carry as many slips as `editsFor(word)` allows ("sucidal", "chest pian").
  */
 type Slot =
@@ -14,6 +15,8 @@ type Slot =
 interface Word {
   readonly text: string;
   readonly prefix: boolean;
+  /** `=word`: this spelling only, no typo allowed (so `=take` never reads "make"). */
+  readonly exact: boolean;
 }
 
 /** Compiles patterns; throws on a malformed one so content checks can report it. */
@@ -23,11 +26,8 @@ export function compilePattern(pattern: string): Slot[] {
   const source = pattern
     .toLowerCase()
     .replace(/[’‘`]/g, "'")
-    .replace(/'s\b/g, '')
-    .replace(/\bcan't\b/g, 'can not')
-    .replace(/\bwon't\b/g, 'will not')
-    .replace(/n't\b/g, ' not')
-    .replace(/['’-]/g, ' ')
+    .replace(/[^\s()|*.=']+'[^\s()|*.=']*/g, expandContractions)
+    .replace(/['-]/g, ' ')
     .trim();
   const tokenRe = /\(([^()]*)\)|(\.\.)|([^\s()]+)/g;
   let m: RegExpExecArray | null = tokenRe.exec(source);
@@ -51,9 +51,11 @@ export function compilePattern(pattern: string): Slot[] {
 }
 
 function toWord(raw: string): Word {
-  const prefix = raw.endsWith('*');
-  const text = normalizeText(prefix ? raw.slice(0, -1) : raw).replace(/\s+/g, '');
-  return { text, prefix };
+  const exact = raw.startsWith('=');
+  const bare = exact ? raw.slice(1) : raw;
+  const prefix = bare.endsWith('*');
+  const text = normalizeText(prefix ? bare.slice(0, -1) : bare).replace(/\s+/g, '');
+  return { text, prefix, exact };
 }
 
 export function createPhraseFinder(
@@ -62,6 +64,7 @@ export function createPhraseFinder(
 ): (text: string) => string | undefined {
   const compiled = patterns.map((p) => ({ pattern: p, slots: compilePattern(p) }));
   const same = (token: string, w: Word): boolean => {
+    if (w.exact) return w.prefix ? token.startsWith(w.text) : token === w.text;
     if (w.prefix) {
       if (token.startsWith(w.text)) return true;
       const edits = editsFor(w.text);
