@@ -31,6 +31,9 @@ export interface ShutdownOptions {
   readonly exit?: (code: number) => void;
 }
 
+/** Signals closer together than this count as one (see installSignalHandlers). */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
 export function createShutdown(options: ShutdownOptions): Shutdown {
   const { logger } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -67,8 +70,13 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     },
     installSignalHandlers(signals = ['SIGINT', 'SIGTERM']) {
       let count = 0;
+      let first = 0;
       for (const signal of signals) {
         process.on(signal, () => {
+          // `npm start` forwards the signal it gets, and `kill -- -<group>` also reaches us directly:
+          // a copy arriving within a moment of the first is the same request, not "force it".
+          if (count > 0 && Date.now() - first < DUPLICATE_SIGNAL_MS) return;
+          if (count === 0) first = Date.now();
           if (++count > 1) {
             logger.warn({ signal }, 'second signal: exiting now; unfinished jobs stay in Redis');
             exit(1);
