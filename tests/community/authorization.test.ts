@@ -3,14 +3,13 @@
  * every platform's Incoming shape (built by the adapters' own mappers), with nothing done.
  */
 import type { Message } from 'grammy/types';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toIncoming as consoleIncoming } from '../../src/adapters/console/format.js';
 import { messageToIncoming } from '../../src/adapters/telegram/to-incoming.js';
 import { readMessage, toIncoming as whatsappIncoming } from '../../src/adapters/whatsapp/to-incoming.js';
 import type { Incoming, Platform } from '../../src/core/types.js';
 import { createScheduling, type Scheduling, schedulingCommands } from '../../src/scheduling/index.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import { fresh, loadTestContent, makeBot, type TestBot, texts } from './helpers.js';
 
 const TG_GROUP = -1001234567890;
@@ -79,18 +78,21 @@ const SCHEDULING = [
 ];
 const PLATFORMS: Platform[] = ['telegram', 'whatsapp', 'console'];
 
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 let bot: TestBot;
 let scheduling: Scheduling;
 const prefix = fresh('auth');
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
   const content = await loadTestContent();
   scheduling = createScheduling({
-    redis: { mode: 'url', connection: server.options, client: redis, where: 'test', close: async () => {} },
+    redis: {
+      mode: 'url',
+      connection: db.server.options,
+      client: db.redis,
+      where: 'test',
+      close: async () => {},
+    },
     prefix,
     content,
     deliver: async () => {},
@@ -101,8 +103,8 @@ beforeAll(async () => {
     workers: false,
   });
   bot = await makeBot({
-    redis,
-    connection: server.options,
+    redis: db.redis,
+    connection: db.server.options,
     content,
     moderators: ['telegram:1001', 'whatsapp:15550001001', 'console:boss'],
     extraCommands: schedulingCommands(scheduling),
@@ -111,8 +113,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot.community.close();
   await scheduling.close();
-  redis.disconnect();
-  await server.destroy();
 });
 
 describe('moderator commands', () => {

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisInsight } from '../../src/community/insight-store.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import {
   ADMIN,
   command,
@@ -15,23 +14,14 @@ import {
   texts,
 } from './helpers.js';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.destroy();
-});
+const db = useTestRedis();
 
 const DAY = 86_400_000;
 const modChat = privateChat('telegram', '1');
 
 describe('/unanswered', () => {
   it('lists the questions I could not answer, similar wordings counted together, most asked first', async () => {
-    const { router, community, clock } = await makeBot({ redis });
+    const { router, community, clock } = await makeBot({ redis: db.redis });
     const now = new Date(clock.now());
     for (const q of [
       'How do I cancel my gym membership?',
@@ -51,7 +41,7 @@ describe('/unanswered', () => {
   });
 
   it('looks back as many days as asked', async () => {
-    const { router, community, clock } = await makeBot({ redis });
+    const { router, community, clock } = await makeBot({ redis: db.redis });
     await community.unanswered.record(
       'an old question about parking',
       TELEGRAM_GROUP,
@@ -71,14 +61,14 @@ describe('/unanswered', () => {
 
   it('records what members ask that the content does not answer, and keeps it in Redis across restarts', async () => {
     const prefix = `${fresh('unans')}:`;
-    const first = await makeBot({ redis, prefix });
+    const first = await makeBot({ redis: db.redis, prefix });
     const member = privateChat('telegram', MEMBERS.telegram.id);
     const answer = await first.router.handle(
       textFrom(member, MEMBERS.telegram, 'Qwzx flurble snorkvang plimbot?'),
     );
     expect(answer[0]!.kind).toBe('fallback');
     await first.community.close();
-    const second = await makeBot({ redis, prefix });
+    const second = await makeBot({ redis: db.redis, prefix });
     expect(texts(await second.router.handle(command(modChat, ADMIN, '/unanswered')))).toContain(
       '"Qwzx flurble snorkvang plimbot?" (1×',
     );
@@ -88,7 +78,7 @@ describe('/unanswered', () => {
   it('stays bounded: per day the least asked questions give way, and every key expires', async () => {
     const prefix = `${fresh('bound')}:`;
     const now = Date.parse('2025-03-01T10:00:00Z');
-    const insight = createRedisInsight(redis, prefix, {
+    const insight = createRedisInsight(db.redis, prefix, {
       maxQuestionsPerDay: 5,
       retentionDays: 30,
       now: () => now,
@@ -100,14 +90,14 @@ describe('/unanswered', () => {
     const top = await insight.unanswered.top(new Date(now - DAY), 100);
     expect(top.length).toBeLessThanOrEqual(5);
     expect(top[0]).toMatchObject({ question: 'the frequent one', count: 3 });
-    const keys = await redis.keys(`${prefix}*`);
+    const keys = await db.redis.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
-      const ttl = await redis.ttl(key);
+      const ttl = await db.redis.ttl(key);
       expect(ttl, key).toBeGreaterThan(0);
       expect(ttl, key).toBeLessThanOrEqual(31 * 86_400);
     }
-    expect(await redis.hlen(`${prefix}unanswered:2025-03-01:text`)).toBeLessThanOrEqual(5);
+    expect(await db.redis.hlen(`${prefix}unanswered:2025-03-01:text`)).toBeLessThanOrEqual(5);
   });
 });
 
@@ -116,7 +106,7 @@ describe('/stats', () => {
     const content = await loadTestContent();
     const faq = content.current().content.faq;
     const { router, community, clock } = await makeBot({
-      redis,
+      redis: db.redis,
       content,
       subscribers: async () => ({ telegram: 12, whatsapp: 4 }),
     });
@@ -165,7 +155,7 @@ describe('/stats', () => {
   });
 
   it('counts what the router answers', async () => {
-    const { router, community } = await makeBot({ redis });
+    const { router, community } = await makeBot({ redis: db.redis });
     const member = privateChat('telegram', MEMBERS.telegram.id);
     await router.handle(textFrom(member, MEMBERS.telegram, 'Qwzx flurble snorkvang plimbot?'));
     await router.handle(command(member, MEMBERS.telegram, '/faq 1'));

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../helpers/redis-server.js';
 import {
   ADMIN,
   command,
@@ -13,16 +12,7 @@ import {
   WHATSAPP_GROUP,
 } from './helpers.js';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.destroy();
-});
+const db = useTestRedis();
 
 const join = (chat = TELEGRAM_GROUP, inviteLink?: string, ...names: string[]) => ({
   kind: 'member_joined' as const,
@@ -34,7 +24,7 @@ const join = (chat = TELEGRAM_GROUP, inviteLink?: string, ...names: string[]) =>
 
 describe('/invite and /invites', () => {
   it('creates a named link with an expiry and a limit at the platform, lists it with its joins, and revokes it', async () => {
-    const { router, adapters, clock, community } = await makeBot({ redis });
+    const { router, adapters, clock, community } = await makeBot({ redis: db.redis });
     const tg = adapters.telegram;
 
     const created = await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring 7d limit 50'));
@@ -76,10 +66,10 @@ describe('/invite and /invites', () => {
 
   it('keeps links in Redis: a new instance on the same Redis lists them', async () => {
     const prefix = `${fresh('persist')}:`;
-    const first = await makeBot({ redis, prefix });
+    const first = await makeBot({ redis: db.redis, prefix });
     await first.router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite flyer 30d'));
     await first.community.close();
-    const second = await makeBot({ redis, prefix });
+    const second = await makeBot({ redis: db.redis, prefix });
     expect(texts(await second.router.handle(command(TELEGRAM_GROUP, ADMIN, '/invites')))).toContain(
       'flyer: https://t.me/+flyer-1',
     );
@@ -87,7 +77,7 @@ describe('/invite and /invites', () => {
   });
 
   it('answers mistakes with a clear message and an example, and asks the platform nothing', async () => {
-    const { router, adapters, community } = await makeBot({ redis });
+    const { router, adapters, community } = await makeBot({ redis: db.redis });
     for (const [args, expected] of [
       ['spring 7x', `I can't read "7x" as an expiry`],
       ['spring 3', `I can't read "3" as an expiry`],
@@ -108,7 +98,7 @@ describe('/invite and /invites', () => {
   });
 
   it('refuses a second link with the same name', async () => {
-    const { router, adapters, community } = await makeBot({ redis });
+    const { router, adapters, community } = await makeBot({ redis: db.redis });
     await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring'));
     const again = texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring 7d')));
     expect(again).toContain('There is already a link called "spring"');
@@ -117,7 +107,7 @@ describe('/invite and /invites', () => {
   });
 
   it('names unnamed links itself and says what WhatsApp ignored', async () => {
-    const { router, adapters, community } = await makeBot({ redis });
+    const { router, adapters, community } = await makeBot({ redis: db.redis });
     const reply = texts(await router.handle(command(WHATSAPP_GROUP, ADMIN, '/invite 7d')));
     expect(adapters.whatsapp.calls[0]).toMatchObject({ op: 'createInvite', options: { name: 'link1' } });
     expect(reply).toContain('https://chat.whatsapp.com/AbCdEf123');
@@ -126,7 +116,7 @@ describe('/invite and /invites', () => {
   });
 
   it('explains that /invite works in a group when sent privately', async () => {
-    const { router, adapters, community } = await makeBot({ redis, moderators: ['telegram:4242'] });
+    const { router, adapters, community } = await makeBot({ redis: db.redis, moderators: ['telegram:4242'] });
     const reply = texts(
       await router.handle(command(privateChat('telegram', '4242'), MEMBERS.telegram, '/invite spring')),
     );
@@ -144,7 +134,7 @@ describe('/invite and /invites', () => {
   });
 
   it('reports a platform refusal (the bot is not an admin) and stores nothing', async () => {
-    const { router, adapters, community } = await makeBot({ redis });
+    const { router, adapters, community } = await makeBot({ redis: db.redis });
     adapters.telegram.failCreate = new Error('Bad Request: not enough rights to manage chat invite links');
     const reply = texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring')));
     expect(reply).toContain('not enough rights');

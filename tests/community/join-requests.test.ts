@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { declineJobId } from '../../src/community/join-requests.js';
 import type { Incoming, Sender } from '../../src/core/types.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import {
   FakeAdapter,
   fresh,
@@ -14,16 +13,7 @@ import {
   WHATSAPP_GROUP,
 } from './helpers.js';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.destroy();
-});
+const db = useTestRedis();
 
 const requester: Sender = { id: '777', name: 'Gina' };
 const request = (chat = TELEGRAM_GROUP, sender = requester): Extract<Incoming, { kind: 'join_request' }> => ({
@@ -40,7 +30,11 @@ const fakeAdapters = () => ({
 
 describe('join requests', () => {
   it('sends the rules with an "I agree" button; agreeing approves, welcomes and cancels the timeout', async () => {
-    const bot = await makeBot({ redis, connection: server.options, joinRequestTimeoutMs: 60 * 60 * 1000 });
+    const bot = await makeBot({
+      redis: db.redis,
+      connection: db.server.options,
+      joinRequestTimeoutMs: 60 * 60 * 1000,
+    });
     await bot.community.start();
     const replies = await bot.router.handle(request());
     expect(texts(replies)).toContain('Hello Gina, thank you for asking to join us');
@@ -71,7 +65,11 @@ describe('join requests', () => {
   });
 
   it('declines a request nobody agreed to once the timeout passes', async () => {
-    const bot = await makeBot({ redis, connection: server.options, joinRequestTimeoutMs: 1_000 });
+    const bot = await makeBot({
+      redis: db.redis,
+      connection: db.server.options,
+      joinRequestTimeoutMs: 1_000,
+    });
     await bot.community.start();
     await bot.router.handle(request());
     const call = await bot.adapters.telegram.waitFor((c) => c.op === 'decline');
@@ -90,8 +88,8 @@ describe('join requests', () => {
     const prefix = `${fresh('restart')}:`;
     const queueName = fresh('joinreq-restart');
     const before = await makeBot({
-      redis,
-      connection: server.options,
+      redis: db.redis,
+      connection: db.server.options,
       prefix,
       queueName,
       joinRequestTimeoutMs: 1_500,
@@ -102,8 +100,8 @@ describe('join requests', () => {
 
     const afterAdapters = fakeAdapters();
     const after = await makeBot({
-      redis,
-      connection: server.options,
+      redis: db.redis,
+      connection: db.server.options,
       prefix,
       queueName,
       joinRequestTimeoutMs: 1_500,
@@ -116,7 +114,7 @@ describe('join requests', () => {
   });
 
   it('a press for another platform or chat shape approves nothing', async () => {
-    const bot = await makeBot({ redis, connection: server.options });
+    const bot = await makeBot({ redis: db.redis, connection: db.server.options });
     const reply = await bot.router.handle(
       press(privateChat('whatsapp', '777'), requester, `agree:telegram:${TELEGRAM_GROUP.chatId}`),
     );
@@ -127,7 +125,7 @@ describe('join requests', () => {
   });
 
   it('WhatsApp with auto-approve: approves at once with a welcome', async () => {
-    const bot = await makeBot({ redis, connection: server.options, whatsappAutoApprove: true });
+    const bot = await makeBot({ redis: db.redis, connection: db.server.options, whatsappAutoApprove: true });
     const waRequester: Sender = { id: '987654321@lid', altId: '15550001111@s.whatsapp.net', name: 'Hugo' };
     const replies = await bot.router.handle(request(WHATSAPP_GROUP, waRequester));
     expect(bot.adapters.whatsapp.calls).toEqual([
@@ -138,7 +136,7 @@ describe('join requests', () => {
   });
 
   it('WhatsApp without auto-approve: leaves the request to the admins, saying nothing', async () => {
-    const bot = await makeBot({ redis, connection: server.options, whatsappAutoApprove: false });
+    const bot = await makeBot({ redis: db.redis, connection: db.server.options, whatsappAutoApprove: false });
     const replies = await bot.router.handle(request(WHATSAPP_GROUP, { id: '987654321@lid', name: 'Hugo' }));
     expect(replies).toEqual([]);
     expect(bot.adapters.whatsapp.calls).toEqual([]);

@@ -5,14 +5,13 @@
  * a small loopback proxy in front of it records those two and forwards everything else.
  */
 import { createServer, type Server } from 'node:http';
-import { Redis } from 'ioredis';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/index.js';
 import { serveWebhook } from '../../src/adapters/telegram/webhook-server.js';
 import { type Community, createCommunity } from '../../src/community/index.js';
 import { createRouter } from '../../src/core/router.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import { freePort, htmlToText, memoryLogger } from '../telegram/helpers.js';
 import { fresh, loadTestContent } from './helpers.js';
 
@@ -31,8 +30,7 @@ let proxy: Server;
 let hook: { close(): Promise<void> };
 let adapter: TelegramAdapter;
 let community: Community;
-let redisServer: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 const joinCalls: JoinCall[] = [];
 const logger = memoryLogger();
 
@@ -72,8 +70,6 @@ const joinRequest = (updateId: number, userId: number, firstName: string) =>
   });
 
 beforeAll(async () => {
-  redisServer = await startTestRedis();
-  redis = new Redis(redisServer.options);
   const [emulatorPort, proxyPort, hookPort] = [await freePort(), await freePort(), await freePort()];
   emulator = new TelegramServer({ port: emulatorPort, host: '127.0.0.1', storeTimeout: 600 });
   await emulator.start();
@@ -109,8 +105,8 @@ beforeAll(async () => {
   community = createCommunity({
     content,
     adapters: (p) => platforms.get(p),
-    redis,
-    connection: redisServer.options,
+    redis: db.redis,
+    connection: db.server.options,
     prefix: `${fresh('tgflow')}:`,
     queueName: fresh('tgflow-joinreq'),
     joinRequestTimeoutMs: 1_500,
@@ -142,8 +138,6 @@ afterAll(async () => {
   await hook?.close();
   await new Promise((r) => proxy?.close(r));
   await emulator?.stop();
-  redis?.disconnect();
-  await redisServer?.destroy();
 });
 
 describe('Telegram join request, end to end', () => {

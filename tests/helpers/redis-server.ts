@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A real redis-server for one test file, on a private unix socket in a fresh directory. */
 export interface TestRedis {
@@ -67,6 +69,29 @@ export async function startTestRedis(opts: { appendOnly?: boolean } = {}): Promi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test file's redis-server and a client on it; both are set once `beforeAll` has run. */
+export interface FileRedis {
+  readonly server: TestRedis;
+  readonly redis: Redis;
+}
+
+/**
+ * Starts a redis-server and a client for the calling test file (before all its tests) and stops
+ * both after them. Call it first, so that the file's own `afterAll` runs while Redis is still up.
+ */
+export function useTestRedis(opts: { appendOnly?: boolean } = {}): FileRedis {
+  const file = {} as { server: TestRedis; redis: Redis };
+  beforeAll(async () => {
+    file.server = await startTestRedis(opts);
+    file.redis = new Redis(file.server.options);
+  });
+  afterAll(async () => {
+    file.redis?.disconnect();
+    await file.server?.destroy();
+  });
+  return file;
 }
 
 async function waitForSocket(socket: string, timeoutMs = 10_000): Promise<void> {

@@ -2,25 +2,17 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { makeCacheableSignalKeyStore, proto, type SignalDataSet } from '@whiskeysockets/baileys';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clearRedisAuth, createRedisAuthStore } from '../../src/adapters/whatsapp/auth-state.js';
 import { createWhatsAppAdapter } from '../../src/adapters/whatsapp/index.js';
 import { createContentStore } from '../../src/content/store.js';
 import { createRouter } from '../../src/core/router.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import { FakeClock, fakeSocketFactory } from './fakes.js';
 
-let server: TestRedis;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startTestRedis({ appendOnly: true });
-  redis = new Redis(server.options);
-  redis.on('error', () => {}); // the restart test takes the server away for a moment
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.destroy();
+const db = useTestRedis({ appendOnly: true });
+beforeAll(() => {
+  db.redis.on('error', () => {}); // the restart test takes the server away for a moment
 });
 
 const prefix = () => `wa-test-${randomUUID()}:`;
@@ -56,7 +48,7 @@ const everyKeyType = (): SignalDataSet => ({
 describe('WhatsApp session in Redis', () => {
   it('round-trips credentials and every key type through a restart of the store', async () => {
     const p = prefix();
-    const first = await createRedisAuthStore(redis, p);
+    const first = await createRedisAuthStore(db.redis, p);
     expect(first.state.creds.registered).toBe(false);
     Object.assign(first.state.creds, {
       registered: true,
@@ -68,7 +60,7 @@ describe('WhatsApp session in Redis', () => {
     await first.state.keys.set(data);
 
     // A new store on the same Redis: what a restarted or moved container sees.
-    const second = await createRedisAuthStore(redis, p);
+    const second = await createRedisAuthStore(db.redis, p);
     expect(second.state.creds.registered).toBe(true);
     expect(second.state.creds.me?.lid).toBe('200000000009999:7@lid');
     expect(Buffer.isBuffer(second.state.creds.noiseKey.private)).toBe(true);
@@ -98,7 +90,7 @@ describe('WhatsApp session in Redis', () => {
   });
 
   it('deletes keys set to null, and answers only the ids it has', async () => {
-    const store = await createRedisAuthStore(redis, prefix());
+    const store = await createRedisAuthStore(db.redis, prefix());
     await store.state.keys.set(everyKeyType());
     await store.state.keys.set({ 'pre-key': { '17': null }, 'lid-mapping': { '15551230001': null } });
     expect(await store.state.keys.get('pre-key', ['17', '18'])).toEqual({});
@@ -109,10 +101,10 @@ describe('WhatsApp session in Redis', () => {
 
   it('works behind makeCacheableSignalKeyStore, as the adapter uses it', async () => {
     const p = prefix();
-    const store = await createRedisAuthStore(redis, p);
+    const store = await createRedisAuthStore(db.redis, p);
     const cached = makeCacheableSignalKeyStore(store.state.keys);
     await cached.set({ 'device-list': { '15551230002': ['0', '3'] } });
-    const fresh = await createRedisAuthStore(redis, p);
+    const fresh = await createRedisAuthStore(db.redis, p);
     expect(await fresh.state.keys.get('device-list', ['15551230002'])).toEqual({ '15551230002': ['0', '3'] });
   });
 
@@ -120,18 +112,18 @@ describe('WhatsApp session in Redis', () => {
     const p = prefix();
     const other = prefix();
     for (const q of [p, other]) {
-      const s = await createRedisAuthStore(redis, q);
+      const s = await createRedisAuthStore(db.redis, q);
       s.state.creds.registered = true;
       await s.saveCreds();
       await s.state.keys.set(everyKeyType());
     }
-    expect(await clearRedisAuth(redis, p)).toBeGreaterThan(5);
-    const cleared = await createRedisAuthStore(redis, p);
+    expect(await clearRedisAuth(db.redis, p)).toBeGreaterThan(5);
+    const cleared = await createRedisAuthStore(db.redis, p);
     expect(cleared.state.creds.registered).toBe(false);
     expect(await cleared.state.keys.get('session', ['111111111111111.0'])).toEqual({});
-    expect(await redis.keys(`${p}*`)).toEqual([]);
+    expect(await db.redis.keys(`${p}*`)).toEqual([]);
 
-    const kept = await createRedisAuthStore(redis, other);
+    const kept = await createRedisAuthStore(db.redis, other);
     expect(kept.state.creds.registered).toBe(true);
     expect(await kept.state.keys.get('session', ['111111111111111.0'])).toEqual({
       '111111111111111.0': Buffer.from([1, 2, 3, 250, 251]),
@@ -140,12 +132,12 @@ describe('WhatsApp session in Redis', () => {
 
   it('survives a Redis restart (append-only file), so the login is kept', async () => {
     const p = prefix();
-    const s = await createRedisAuthStore(redis, p);
+    const s = await createRedisAuthStore(db.redis, p);
     s.state.creds.registered = true;
     await s.saveCreds();
-    await server.stop();
-    await server.restart();
-    const again = new Redis(server.options);
+    await db.server.stop();
+    await db.server.restart();
+    const again = new Redis(db.server.options);
     try {
       expect((await createRedisAuthStore(again, p)).state.creds.registered).toBe(true);
     } finally {
@@ -158,7 +150,7 @@ describe('WhatsApp session in Redis', () => {
     const factory = fakeSocketFactory();
     const adapter = createWhatsAppAdapter({
       router: createRouter({ content: await createContentStore(path.resolve('content')) }),
-      redis: new Redis(server.options),
+      redis: new Redis(db.server.options),
       ownsRedis: true,
       keyPrefix: p,
       makeSocket: factory.make,
@@ -172,7 +164,7 @@ describe('WhatsApp session in Redis', () => {
     factory.current.emit('creds.update', { registered: true });
     await adapter.whenIdle();
     await adapter.stop();
-    const stored = await createRedisAuthStore(redis, p);
+    const stored = await createRedisAuthStore(db.redis, p);
     expect(stored.state.creds.registered).toBe(true);
     expect(stored.state.creds.me?.id).toBe('15550009999:7@s.whatsapp.net');
   });

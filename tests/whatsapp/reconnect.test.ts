@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createWhatsAppAdapter,
   type WhatsAppAdapter,
@@ -10,25 +9,19 @@ import {
 import { backoffDelay, decideOnClose } from '../../src/adapters/whatsapp/reconnect.js';
 import { createContentStore } from '../../src/content/store.js';
 import { createRouter, type Router } from '../../src/core/router.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import { FakeClock, fakeSocketFactory } from './fakes.js';
 
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
+
 let router: Router;
 const adapters: WhatsAppAdapter[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
   router = createRouter({ content: await createContentStore(path.resolve('content')) });
 });
 afterEach(async () => {
   await Promise.all(adapters.splice(0).map((a) => a.stop()));
-});
-afterAll(async () => {
-  await redis.quit();
-  await server.destroy();
 });
 
 async function setup(options: Partial<WhatsAppAdapterOptions> = {}) {
@@ -37,7 +30,7 @@ async function setup(options: Partial<WhatsAppAdapterOptions> = {}) {
   const hooks = { onReconnect: vi.fn(), onConnectionChange: vi.fn(), onRateLimited: vi.fn() };
   const adapter = createWhatsAppAdapter({
     router,
-    redis,
+    redis: db.redis,
     keyPrefix: `wa-test-${randomUUID()}:`,
     makeSocket: factory.make,
     clock,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createWhatsAppAdapter,
   type WhatsAppAdapter,
@@ -14,27 +13,21 @@ import { DeliveryError } from '../../src/core/adapter.js';
 import type { Command } from '../../src/core/ports.js';
 import { simple } from '../../src/core/replies.js';
 import { createRouter, type RouterOptions } from '../../src/core/router.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { useTestRedis } from '../helpers/redis-server.js';
 import { FakeClock, fakeSocketFactory, fixture, GROUP } from './fakes.js';
+
+const db = useTestRedis();
 
 type Upsert = BaileysEventMap['messages.upsert'];
 
-let server: TestRedis;
-let redis: Redis;
 let store: ContentStore;
 const adapters: WhatsAppAdapter[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.options);
   store = await createContentStore(path.resolve('content'));
 });
 afterEach(async () => {
   await Promise.all(adapters.splice(0).map((a) => a.stop()));
-});
-afterAll(async () => {
-  await redis.quit();
-  await server.destroy();
 });
 
 /** Tells who the router thinks is asking: ids, name and moderator rights. */
@@ -59,7 +52,7 @@ async function setup(
   const factory = fakeSocketFactory();
   const adapter = createWhatsAppAdapter({
     router,
-    redis,
+    redis: db.redis,
     keyPrefix: prefix,
     makeSocket: factory.make,
     clock,
