@@ -8,11 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/index.js';
-import { serveWebhook } from '../../src/adapters/telegram/webhook-server.js';
 import { type Community, createCommunity } from '../../src/community/index.js';
 import { createRouter } from '../../src/core/router.js';
 import { useTestRedis } from '../helpers/redis-server.js';
-import { freePort, htmlToText, memoryLogger } from '../telegram/helpers.js';
+import { freePort, htmlToText, memoryLogger, serveWebhook } from '../telegram/helpers.js';
 import { fresh, loadTestContent } from './helpers.js';
 
 const TOKEN = 'join-flow-token';
@@ -121,13 +120,7 @@ beforeAll(async () => {
     webhook: { url: `http://127.0.0.1:${hookPort}/hook` },
   });
   platforms.set('telegram', adapter);
-  hook = await serveWebhook({
-    port: hookPort,
-    host: '127.0.0.1',
-    path: '/hook',
-    handler: adapter.webhook!.handler,
-    logger,
-  });
+  hook = await serveWebhook(hookPort, adapter.webhook!, logger);
   await adapter.start();
   await community.start();
 });

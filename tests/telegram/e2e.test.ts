@@ -10,12 +10,11 @@ import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/index.js';
 import { escapeHtml } from '../../src/adapters/telegram/render.js';
-import { serveWebhook } from '../../src/adapters/telegram/webhook-server.js';
 import { createContentStore } from '../../src/content/store.js';
 import type { Content } from '../../src/core/content.js';
 import { simple } from '../../src/core/replies.js';
 import { createRouter, type Router } from '../../src/core/router.js';
-import { freePort, htmlToText, memoryLogger } from './helpers.js';
+import { freePort, htmlToText, memoryLogger, serveWebhook } from './helpers.js';
 
 const TOKEN = 'e2e-token';
 const HOOK_PATH = '/telegram/e2e-hook';
@@ -93,16 +92,17 @@ beforeAll(async () => {
     webhook: { url: `http://127.0.0.1:${hookPort}${HOOK_PATH}` },
   });
   const handler = adapter.webhook!.handler;
-  hook = await serveWebhook({
-    port: hookPort,
-    host: '127.0.0.1',
-    path: HOOK_PATH,
-    handler: async (req, res) => {
-      await handler(req, res);
-      updateHandled();
+  hook = await serveWebhook(
+    hookPort,
+    {
+      path: adapter.webhook!.path,
+      handler: async (req, res) => {
+        await handler(req, res);
+        updateHandled();
+      },
     },
     logger,
-  });
+  );
   await adapter.start();
 });
 
@@ -360,13 +360,7 @@ describe('webhook secret', () => {
       apiRoot: server.config.apiURL.replace('localhost', '127.0.0.1'),
       webhook: { url: `http://127.0.0.1:${port}/hook`, secretToken: 's3cret_token' },
     });
-    const local = await serveWebhook({
-      port,
-      host: '127.0.0.1',
-      path: '/hook',
-      handler: guarded.webhook!.handler,
-      logger: memoryLogger(),
-    });
+    const local = await serveWebhook(port, guarded.webhook!, memoryLogger());
     try {
       const body = JSON.stringify({
         update_id: 1,

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TelegramWebhook } from '../../src/adapters/telegram/index.js';
 import type { TelegramLogger } from '../../src/adapters/telegram/types.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { createOpsServer, type OpsServer } from '../../src/ops/server.js';
 
 /** A free loopback port (closed again before it is returned). */
 export async function freePort(): Promise<number> {
@@ -9,6 +12,24 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/** Serves the adapter's webhook the way main.ts does: mounted on the operations server, on `port`. */
+export async function serveWebhook(
+  port: number,
+  webhook: TelegramWebhook,
+  logger: TelegramLogger,
+): Promise<OpsServer> {
+  const ops = createOpsServer({
+    port,
+    host: '127.0.0.1',
+    logger,
+    metrics: createMetrics({ defaultMetrics: false }),
+    readiness: () => [],
+    webhook,
+  });
+  await ops.listen();
+  return ops;
 }
 
 export interface LogLine {
