@@ -12,7 +12,7 @@
  * `client` for plain commands.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -305,15 +305,5 @@ async function waitForSocket(socket: string, timeoutMs: number): Promise<void> {
   while (!(await pings(socket))) {
     if (Date.now() > deadline) throw new Error(`no answer on ${socket} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The embedded server's pid, if its pidfile says (for diagnostics). */
-export function embeddedPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(path.join(path.resolve(dataDir, 'redis'), 'redis.pid'), 'utf8').trim());
-    return Number.isInteger(pid) ? pid : undefined;
-  } catch {
-    return undefined;
   }
 }
