@@ -78,18 +78,3 @@ export async function tryLeaseLock(
     },
   };
 }
-
-/** Waits (polling every `pollMs`) until the lock is ours; a standby process uses this. */
-export async function waitForLeaseLock(
-  client: Redis,
-  key: string,
-  options: LeaseLockOptions & { readonly pollMs?: number; readonly signal?: AbortSignal } = {},
-): Promise<LeaseLock | undefined> {
-  const pollMs = options.pollMs ?? Math.floor((options.ttlMs ?? 30_000) / 2);
-  while (!options.signal?.aborted) {
-    const lock = await tryLeaseLock(client, key, options);
-    if (lock) return lock;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  return undefined;
-}
