@@ -150,8 +150,7 @@ describe('WhatsApp session in Redis', () => {
     const factory = fakeSocketFactory();
     const adapter = createWhatsAppAdapter({
       router: createRouter({ content: await createContentStore(path.resolve('content')) }),
-      redis: new Redis(db.server.options),
-      ownsRedis: true,
+      redis: db.redis,
       keyPrefix: p,
       makeSocket: factory.make,
       clock: new FakeClock(),

@@ -29,8 +29,6 @@ export interface WhatsAppAdapterOptions {
   readonly router: Router;
   /** Holds the session (credentials, Signal keys) and the ids of answered messages. */
   readonly redis: Redis;
-  /** Quit `redis` on stop (main.ts hands over a connection made just for WhatsApp). */
-  readonly ownsRedis?: boolean;
   /** Prefix of every Redis key the adapter writes; default `wa:`. */
   readonly keyPrefix?: string;
   /** Digits with country code: link by pairing code instead of QR code. */
@@ -557,7 +555,6 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
       }
       setConnected(false);
       detail = 'stopped';
-      if (options.ownsRedis) await redis.quit().catch(() => redis.disconnect());
     },
     async send(chatId, replies) {
       if (!connected) throw new DeliveryError('TRANSIENT', `WhatsApp is not connected (${detail})`);
