@@ -15,7 +15,7 @@ module.exports = {
       comment: 'The core depends on nothing else in src.',
       severity: 'error',
       from: { path: '^src/core' },
-      to: { path: '^src/(adapters|scheduling|main|config|ops)' },
+      to: { path: '^src/', pathNot: '^src/core/' },
     },
     {
       name: 'content-imports-no-sdk',
