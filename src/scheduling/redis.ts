@@ -212,30 +212,7 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
   let stopping = false;
   let restarts = 0;
   const launch = async () => {
-    const c = spawn(
-      bin,
-      [
-        '--port',
-        '0',
-        '--unixsocket',
-        socket,
-        '--unixsocketperm',
-        '700',
-        '--dir',
-        dir,
-        '--pidfile',
-        pidfile,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--save',
-        '',
-        '--daemonize',
-        'no',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const c = spawnRedisServer(bin, { socket, dir, pidfile, appendOnly: true, appendFsync: 'everysec' });
     child = c;
     let stderr = '';
     c.stderr?.on('data', (d: Buffer) => {
@@ -248,7 +225,7 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
       );
     });
     exited.catch(() => {});
-    await Promise.race([waitForSocket(socket, options.startTimeoutMs ?? 10_000), exited]);
+    await Promise.race([waitForRedis(socket, options.startTimeoutMs ?? 10_000), exited]);
     // Supervise: a server that dies while the bot runs is started again (clients reconnect).
     c.once('exit', (code, signal) => {
       if (stopping) return;
@@ -285,6 +262,45 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
   };
 }
 
+/**
+ * Starts `redis-server` in the foreground on a unix socket only (no TCP port), with RDB snapshots
+ * off; the caller waits with {@link waitForRedis}. The embedded server and the tests' servers.
+ */
+export function spawnRedisServer(
+  bin: string,
+  options: {
+    readonly socket: string;
+    readonly dir: string;
+    readonly appendOnly: boolean;
+    readonly appendFsync: 'always' | 'everysec';
+    readonly pidfile?: string;
+  },
+): ChildProcess {
+  return spawn(
+    bin,
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      options.socket,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      options.dir,
+      ...(options.pidfile ? ['--pidfile', options.pidfile] : []),
+      '--appendonly',
+      options.appendOnly ? 'yes' : 'no',
+      '--appendfsync',
+      options.appendFsync,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
+
 /** Whether something answers PING on the socket. */
 function pings(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -300,7 +316,8 @@ function pings(socket: string): Promise<boolean> {
   });
 }
 
-async function waitForSocket(socket: string, timeoutMs: number): Promise<void> {
+/** Resolves once redis-server answers PING on the unix socket; rejects after `timeoutMs`. */
+export async function waitForRedis(socket: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await pings(socket))) {
     if (Date.now() > deadline) throw new Error(`no answer on ${socket} after ${timeoutMs} ms`);

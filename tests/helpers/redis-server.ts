@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { spawnRedisServer, waitForRedis } from '../../src/scheduling/redis.js';
 
 /** A real redis-server for one test file, on a private unix socket in a fresh directory. */
 export interface TestRedis {
@@ -25,28 +25,14 @@ export async function startTestRedis(opts: { appendOnly?: boolean } = {}): Promi
   const socket = path.join(dir, 'redis.sock');
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(
-      'redis-server',
-      [
-        '--port',
-        '0',
-        '--unixsocket',
-        socket,
-        '--unixsocketperm',
-        '700',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        opts.appendOnly ? 'yes' : 'no',
-        '--appendfsync',
-        'always',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    child = spawnRedisServer('redis-server', {
+      socket,
+      dir,
+      appendOnly: opts.appendOnly ?? false,
+      appendFsync: 'always',
+    });
     child.on('error', () => {});
-    await waitForSocket(socket);
+    await waitForRedis(socket, 10_000);
   };
   await launch();
   const stop = async (crash = false) => {
@@ -92,21 +78,4 @@ export function useTestRedis(opts: { appendOnly?: boolean } = {}): FileRedis {
     await file.server?.destroy();
   });
   return file;
-}
-
-async function waitForSocket(socket: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(socket, () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline)
-      throw new Error(`redis-server did not start on ${socket} (is redis-server installed?)`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
