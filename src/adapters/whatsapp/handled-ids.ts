@@ -24,12 +24,14 @@ export class HandledIds {
     if (this.recent.has(id)) return false;
     this.recent.add(id);
     if (this.recent.size > this.max) this.recent.delete(this.recent.values().next().value!);
-    const added = await this.redis.zadd(this.key, 'NX', this.now(), id);
-    if (Number(added) === 1) {
-      // Drop the oldest beyond the bound.
-      await this.redis.zremrangebyrank(this.key, 0, -(this.max + 1));
-      return true;
-    }
-    return false;
+    // One round trip per message: add if new, and drop the oldest beyond the bound.
+    const results = await this.redis
+      .multi()
+      .zadd(this.key, 'NX', this.now(), id)
+      .zremrangebyrank(this.key, 0, -(this.max + 1))
+      .exec();
+    const [err, added] = results?.[0] ?? [new Error('the transaction was discarded')];
+    if (err) throw err;
+    return Number(added) === 1;
   }
 }
