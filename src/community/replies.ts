@@ -1,5 +1,5 @@
 import type { Content } from '../core/content.js';
-import { linksReply, menuButtons } from '../core/replies.js';
+import { linksReply, menuButtons, rulesList } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Button, Reply } from '../core/types.js';
 
@@ -20,11 +20,6 @@ export function joinNames(names: readonly string[], unnamed = 0, max = 20): stri
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-const rulesParagraphs = (content: Content) => [
-  para(bold('Our rules')),
-  para(content.community.rules.map((r, i) => `${i + 1}. ${r}`).join('\n')),
-];
-
 /** The community's welcome for one or many new members: their names, the rules, the disclaimer, a menu. */
 export function communityWelcome(
   content: Content,
@@ -37,7 +32,8 @@ export function communityWelcome(
     paragraphs: [
       para(bold(c.name)),
       para(c.welcome.replaceAll('{name}', who.trim() || 'there')),
-      ...rulesParagraphs(content),
+      para(bold('Our rules')),
+      rulesList(content),
       para('Ask me a question in your own words, or pick from the menu.'),
       para(italic(c.disclaimer)),
     ],
@@ -65,7 +61,7 @@ export function joinRequestReply(
       para(
         `Hello ${name?.trim() || 'there'}, thank you for asking to join us. Before you come in, please read our rules:`,
       ),
-      para(c.rules.map((r, i) => `${i + 1}. ${r}`).join('\n')),
+      rulesList(content),
       para('Press "I agree" to accept them, and I will let you in.'),
       ...(timeout
         ? [

@@ -116,13 +116,14 @@ export function welcome(content: Content, name?: string): Reply {
   };
 }
 
+/** The community's rules as one numbered list ("1. Be kind..."), the same wherever they are shown. */
+export const rulesList = (content: Content): Paragraph =>
+  para(content.community.rules.map((r, i) => `${i + 1}. ${r}`).join('\n'));
+
 export function rulesReply(content: Content): Reply {
   return {
     kind: 'command',
-    paragraphs: [
-      para(bold(`${content.community.name}: rules`)),
-      para(content.community.rules.map((r, i) => `${i + 1}. ${r}`).join('\n')),
-    ],
+    paragraphs: [para(bold(`${content.community.name}: rules`)), rulesList(content)],
   };
 }
 
