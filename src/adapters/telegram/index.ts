@@ -24,7 +24,7 @@ import {
 } from 'grammy';
 import type { BotCommand, Message } from 'grammy/types';
 import type { Adapter, PlatformAdmin } from '../../core/adapter.js';
-import type { Incoming, Reply } from '../../core/types.js';
+import type { Reply } from '../../core/types.js';
 import { AdminCache, createTelegramAdmin } from './admin.js';
 import { describeError, isNotModified, isParseError, toDeliveryError } from './errors.js';
 import { oversizedButtons, type RenderedMessage, renderReply } from './render.js';
@@ -255,8 +255,6 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     }
   }
 
-  const handle = async (incoming: Incoming): Promise<Reply[]> => router.handle(incoming);
-
   const identity = (): BotIdentity => {
     if (!me) me = { id: bot.botInfo.id, username: bot.botInfo.username };
     return me;
@@ -295,7 +293,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       logger.debug({ chatId: msg.chat.id, reason: outcome.reason }, 'telegram: message ignored');
       return;
     }
-    const replies = await handle(outcome.incoming);
+    const replies = await router.handle(outcome.incoming);
     if (replies.length === 0) return;
     await deliver(
       ctx.api,
@@ -317,7 +315,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       .filter((u) => firstJoin(chatId, String(u.id)));
     if (members.length === 0) return;
     const sender = messageSender(msg);
-    const replies = await handle({
+    const replies = await router.handle({
       kind: 'member_joined',
       chat: chatRef(msg.chat),
       sender: sender ?? senderOf(msg.new_chat_members![0]!),
@@ -340,7 +338,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     try {
       if (!message) return; // a button on an inline-mode message: nothing here sends those
       const isAdmin = await isGroupAdmin(message.chat.id, message.chat.type, query.from.id);
-      const replies = await handle({
+      const replies = await router.handle({
         kind: 'press',
         data: query.data,
         chat: chatRef(message.chat),
@@ -378,7 +376,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     const user = update.new_chat_member.user;
     if (user.is_bot || user.id === identity().id || !firstJoin(chatId, String(user.id))) return;
     const inviteLink = inviteLinkName(update.invite_link);
-    const replies = await handle({
+    const replies = await router.handle({
       kind: 'member_joined',
       chat: chatRef(update.chat),
       sender: senderOf(update.from),
@@ -401,7 +399,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   updates.on('chat_join_request', async (ctx) => {
     const request = ctx.chatJoinRequest;
     const inviteLink = inviteLinkName(request.invite_link);
-    const replies = await handle({
+    const replies = await router.handle({
       kind: 'join_request',
       chat: chatRef(request.chat),
       sender: senderOf(request.from),
