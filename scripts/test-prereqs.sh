@@ -10,7 +10,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "test prerequisites: installing ${missing[*]} with apt-get" >&2
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
 echo "The tests need: ${missing[*]}. Install them first, e.g.: sudo apt-get install -y ${missing[*]}" >&2
