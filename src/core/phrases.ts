@@ -55,6 +55,8 @@ function toWord(raw: string): Word {
   const bare = exact ? raw.slice(1) : raw;
   const prefix = bare.endsWith('*');
   const text = normalizeText(prefix ? bare.slice(0, -1) : bare).replace(/\s+/g, '');
+  // "(a|b)?" or a stray "!" would otherwise become a word that can never match, silently.
+  if (!text) throw new Error(`"${raw}" is not a word: the pattern language has words, *, =, (a|b) and ..`);
   return { text, prefix, exact };
 }
 

@@ -32,6 +32,7 @@ describe('the phrase pattern language', () => {
     expect(() => compilePattern('(chest pain')).toThrow(/bracket/);
     expect(() => compilePattern('.. pain')).toThrow(/start and end with a word/);
     expect(() => compilePattern('(a||b) c')).toThrow(/empty alternative/);
+    expect(() => compilePattern('(thought|thoughts) ? of dying')).toThrow(/not a word/);
   });
 });
 
