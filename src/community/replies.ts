@@ -1,5 +1,5 @@
 import type { Content } from '../core/content.js';
-import { linksReply, menuButtons, rulesList } from '../core/replies.js';
+import { disclaimer, linksReply, menuButtons, rulesList } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Button, Reply } from '../core/types.js';
 
@@ -35,7 +35,7 @@ export function communityWelcome(
       para(bold('Our rules')),
       rulesList(content),
       para('Ask me a question in your own words, or pick from the menu.'),
-      para(italic(c.disclaimer)),
+      disclaimer(content),
     ],
     buttons,
   };
@@ -70,7 +70,7 @@ export function joinRequestReply(
             ),
           ]
         : []),
-      para(italic(c.disclaimer)),
+      disclaimer(content),
     ],
     buttons: [{ label: 'I agree', data: agreeData }],
   };

@@ -10,7 +10,8 @@ export const simple = (kind: ReplyKind, text: string, buttons?: readonly Button[
   ...(buttons ? { buttons } : {}),
 });
 
-const disclaimer = (content: Content): Paragraph => para(italic(content.community.disclaimer));
+/** The short "not medical advice" line every health answer, tip and welcome carries. */
+export const disclaimer = (content: Content): Paragraph => para(italic(content.community.disclaimer));
 
 export const menuButtons: readonly Button[] = [
   { label: 'Questions (FAQ)', data: 'faq' },

@@ -8,7 +8,7 @@ import { getNextMillis, type Job, Queue, Worker } from 'bullmq';
 import { DateTime } from 'luxon';
 import type { Content } from '../core/content.js';
 import type { ContentSource } from '../core/ports.js';
-import { simple } from '../core/replies.js';
+import { disclaimer, simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Platform, Reply } from '../core/types.js';
 import {
@@ -346,7 +346,7 @@ export function tipReply(content: Content, tip: Content['tips'][number]): Reply 
       para(bold('Tip of the day')),
       para(tip.text),
       para(italic(`From the article, section "${section?.title ?? tip.section}".`)),
-      para(italic(content.community.disclaimer)),
+      disclaimer(content),
     ],
     meta: { section: tip.section },
   };
