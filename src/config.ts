@@ -56,6 +56,29 @@ export const configSchema = z.object({
           ),
       ),
     ),
+  /**
+   * The community's groups, comma separated (telegram:-1001234567890,whatsapp:120363...@g.us): their
+   * admins manage their own group. Moderators can add more with /register in the group.
+   */
+  COMMUNITY_CHATS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(telegram|whatsapp|console):\S+$/,
+            'each chat is platform:chatId, e.g. telegram:-1001234567890',
+          ),
+      ),
+    ),
   /** Addresses the seed does not give for the community's links. */
   WHATSAPP_COMMUNITY_URL: optionalUrl,
   BLOG_URL: optionalUrl,

@@ -121,6 +121,7 @@ async function main(argv: readonly string[]): Promise<number> {
     whatsappAutoApprove: config.WHATSAPP_AUTO_APPROVE,
     flood: { max: config.FLOOD_MAX, windowMs: config.FLOOD_WINDOW_SECONDS * 1000 },
     timeZone: config.COMMUNITY_TIMEZONE,
+    communityChats: config.COMMUNITY_CHATS,
     ...(scheduling ? { subscribers: () => scheduling.subscriptions.count() } : {}),
     logger,
   });

@@ -1,10 +1,12 @@
 import type { PlatformAdmin } from '../core/adapter.js';
-import { builtinCommands } from '../core/commands.js';
+import { builtinCommands, isStaffCommand } from '../core/commands.js';
 import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
-import type { Paragraph, Platform, Reply } from '../core/types.js';
+import type { ChatRef, Paragraph, Platform, Reply } from '../core/types.js';
 import { TimeoutError, withTimeout } from './bounded.js';
+import type { ChatRegistry } from './chats.js';
+import { insightCommands, PLATFORM_NAMES } from './insight-commands.js';
 import type { Insight } from './insight-store.js';
 import {
   type ChatKey,
@@ -13,11 +15,14 @@ import {
   NO_LINK,
   type StoredInvite,
 } from './invite-store.js';
-import { INVITE_EXAMPLES, parseDays, parseInviteArgs } from './parse.js';
+import { INVITE_EXAMPLES, parseInviteArgs } from './parse.js';
 import { onboarding } from './replies.js';
 
 export interface CommandDeps {
   readonly admin: (platform: Platform) => PlatformAdmin | undefined;
+  readonly chats: ChatRegistry;
+  /** Sends into a chat through its platform's adapter (a moderator's `/reply`). */
+  readonly send: (chat: ChatRef, replies: readonly Reply[]) => Promise<void>;
   /** Undefined without Redis: invite links must outlive a restart, so they need it. */
   readonly invites?: InviteStore;
   readonly joins: JoinCounter;
@@ -27,12 +32,6 @@ export interface CommandDeps {
   readonly retentionDays: number;
 }
 
-const PLATFORM_NAMES: Record<Platform, string> = {
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  console: 'the console',
-};
-const DAY = 24 * 60 * 60 * 1000;
 /** Deep-link payloads (`t.me/<bot>?start=join`) that open the onboarding. */
 const ONBOARDING = /^(join|welcome|onboard|start)([-_][a-z0-9_-]{1,40})?$/;
 
@@ -180,7 +179,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
       name: 'invite',
       usage: '[name] [7d] [limit N | approval] | revoke <name>',
       description: 'create (or revoke) a named invite link for this group',
-      moderatorOnly: true,
+      action: 'invite',
       handle: async (ctx) => {
         if (ctx.incoming.chat.chatType !== 'group') return [needsGroup('/invite')];
         const args = parseInviteArgs(ctx.args);
@@ -192,7 +191,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
     {
       name: 'invites',
       description: "this group's invite links and how many joined through each",
-      moderatorOnly: true,
+      action: 'invite',
       handle: async (ctx) => {
         const chat = ctx.incoming.chat;
         if (chat.chatType !== 'group') return [needsGroup('/invites')];
@@ -224,111 +223,57 @@ export function communityCommands(deps: CommandDeps): Command[] {
       },
     },
     {
-      name: 'unanswered',
-      usage: '[days]',
-      description: 'the questions I could not answer, most asked first',
-      moderatorOnly: true,
+      name: 'register',
+      description: "make this group one of the community's chats (its admins then manage it)",
+      action: 'register',
       handle: async (ctx) => {
-        const days = parseDays(ctx.args, 7, deps.retentionDays);
-        if (typeof days !== 'number') return [simple('error', `${days.error} For example: /unanswered 7`)];
-        const top = await deps.insight.unanswered.top(new Date(ctx.now.getTime() - days * DAY), 15);
-        const span = days === 1 ? 'the last day' : `the last ${days} days`;
-        if (top.length === 0) return [simple('command', `No unanswered questions in ${span}.`)];
+        const chat = ctx.incoming.chat;
+        if (chat.chatType !== 'group') return [needsGroup('/register')];
+        const added = await deps.chats.register(chat, `${chat.platform}:${ctx.incoming.sender.id}`, ctx.now);
         return [
-          {
-            kind: 'command',
-            paragraphs: [
-              para(bold(`Questions I could not answer, ${span}`)),
-              para(
-                top
-                  .map((q, i) => `${i + 1}. "${q.question}" (${q.count}×, last ${when(q.lastAsked)})`)
-                  .join('\n'),
-              ),
-              para(
-                italic(
-                  'Similar wordings are counted together. Consider adding an FAQ entry for the frequent ones.',
-                ),
-              ),
-              ...(deps.insight.durable
-                ? []
-                : [para(italic('Kept in memory only: the list starts again when I restart.'))]),
-            ],
-          },
+          simple(
+            'command',
+            added
+              ? "Done: this group is one of the community's chats. Its admins can now manage it: invite links, tips, and its own /unanswered and /stats."
+              : `This group is already one of the community's chats${deps.chats.isConfigured(chat) ? ' (configured in COMMUNITY_CHATS)' : ''}.`,
+          ),
         ];
       },
     },
     {
-      name: 'stats',
-      usage: '[days]',
-      description: 'questions answered and not, top FAQ entries, joins, subscribers',
-      moderatorOnly: true,
+      name: 'unregister',
+      description: "stop treating this group as one of the community's chats",
+      action: 'register',
       handle: async (ctx) => {
-        const days = parseDays(ctx.args, 30, deps.retentionDays);
-        if (typeof days !== 'number') return [simple('error', `${days.error} For example: /stats 30`)];
-        const since = new Date(ctx.now.getTime() - days * DAY);
-        const counts = await deps.insight.answerCounts(since);
-        const top = await deps.insight.topFaq(since, 5);
         const chat = ctx.incoming.chat;
-        const joins = await deps.joins.counts(chat.chatType === 'group' ? chat : undefined);
-        const questions = new Map(ctx.content.faq.map((e) => [e.id, e.question]));
-        const paragraphs: Paragraph[] = [
-          para(bold(`Statistics, ${days === 1 ? 'the last day' : `the last ${days} days`}`)),
-          para(
-            [
-              `Answered: ${counts.faq + counts.section} (FAQ ${counts.faq}, article passages ${counts.section})`,
-              `Offered "did you mean" choices: ${counts.suggestions}`,
-              `Not answered: ${counts.fallback} (see /unanswered)`,
-              `Emergency messages: ${counts.safety}`,
-            ].join('\n'),
-          ),
-          para(bold('Top FAQ entries')),
-          para(
-            top.length
-              ? top.map((t, i) => `${i + 1}. ${questions.get(t.faqId) ?? t.faqId} (${t.count})`).join('\n')
-              : 'None asked yet.',
-          ),
-          para(
-            bold(
-              chat.chatType === 'group'
-                ? 'Joins per invite link (this group, all time)'
-                : 'Joins per invite link (all groups, all time)',
-            ),
-          ),
-          para(
-            joins.length
-              ? joins
-                  .slice(0, 15)
-                  .map(
-                    (j) =>
-                      `${j.link === NO_LINK ? 'without a named link' : j.link}${chat.chatType === 'group' ? '' : ` (${j.chat.split(':')[0]})`}: ${j.count}`,
-                  )
-                  .join('\n')
-              : 'No joins recorded yet.',
+        if (chat.chatType !== 'group') return [needsGroup('/unregister')];
+        if (deps.chats.isConfigured(chat)) {
+          return [
+            simple('error', 'This group is configured in COMMUNITY_CHATS: remove it there to unregister it.'),
+          ];
+        }
+        return [
+          simple(
+            'command',
+            (await deps.chats.unregister(chat))
+              ? "Done: this group is no longer one of the community's chats; its admins act as members."
+              : "This group was not registered. /register makes it one of the community's chats.",
           ),
         ];
-        if (deps.subscribers) {
-          try {
-            const subs = await deps.subscribers();
-            const line = (Object.entries(subs) as [Platform, number][])
-              .map(([p, n]) => `${PLATFORM_NAMES[p]} ${n}`)
-              .join(', ');
-            paragraphs.push(para(`Tip subscribers: ${line || 'none yet'}`));
-          } catch {
-            paragraphs.push(para('Tip subscribers: not available right now.'));
-          }
-        }
-        if (!deps.insight.durable) {
-          paragraphs.push(
-            para(italic('Kept in memory only: these numbers start again from zero when I restart.')),
-          );
-        }
-        return [{ kind: 'command', paragraphs }];
       },
     },
+    ...insightCommands({
+      insight: deps.insight,
+      joins: deps.joins,
+      send: deps.send,
+      ...(deps.subscribers ? { subscribers: deps.subscribers } : {}),
+      when,
+      retentionDays: deps.retentionDays,
+    }),
   ];
   // Moderators get a clear answer, not silence, when Redis or the platform is slow.
   return commands.map((c) =>
-    c.moderatorOnly
+    isStaffCommand(c)
       ? {
           ...c,
           handle: async (ctx: CommandContext) => {

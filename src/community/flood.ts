@@ -1,3 +1,4 @@
+import { can } from '../core/permissions.js';
 import { simple } from '../core/replies.js';
 import type { Guard } from '../core/router.js';
 import type { Incoming } from '../core/types.js';
@@ -43,8 +44,8 @@ export function createFloodGuard(options: FloodOptions): Guard {
       `You're sending me messages faster than I can keep up with. Please take a short break and try again in ${seconds(options.windowMs)}; I'll answer again then.`,
     );
 
-  return (incoming, isModerator) => {
-    if (isModerator || !toTheBot(incoming)) return undefined;
+  return (incoming, actor) => {
+    if (can(actor, 'flood.exempt') || !toTheBot(incoming)) return undefined;
     const key = `${incoming.chat.platform}:${incoming.chat.chatId}:${incoming.sender.id}`;
     const now = clock.now();
     const entry = seen.get(key) ?? { times: [], warned: false };

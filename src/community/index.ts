@@ -15,6 +15,7 @@ import type { Command, ContentSource, PressHandler, Stats, UnansweredLog } from 
 import type { Guard, RouterOptions } from '../core/router.js';
 import type { Incoming, Platform, Reply } from '../core/types.js';
 import { withTimeout } from './bounded.js';
+import { type ChatRegistry, createChatRegistry } from './chats.js';
 import { type Clock, systemClock } from './clock.js';
 import { communityCommands } from './commands.js';
 import { createFloodGuard } from './flood.js';
@@ -60,6 +61,8 @@ export interface CommunityOptions {
   /** Subscribers per platform, from scheduling's subscription store when it exists. */
   readonly subscribers?: () => Promise<Partial<Record<Platform, number>>>;
   readonly retentionDays?: number;
+  /** COMMUNITY_CHATS: `platform:chatId` of the groups whose admins manage their own group. */
+  readonly communityChats?: readonly string[];
   readonly clock?: Clock;
   readonly logger?: CommunityLogger;
 }
@@ -72,10 +75,12 @@ export interface Community {
   onJoinRequest(incoming: Extract<Incoming, { kind: 'join_request' }>): Promise<Reply[]>;
   readonly unanswered: UnansweredLog;
   readonly stats: Stats;
+  /** The community's chats: whose admins count as chat admins (give it to the router as `chats`). */
+  readonly chats: ChatRegistry;
   /** Everything above, to spread into `createRouter({ content, ...community.routerOptions })`. */
   readonly routerOptions: Pick<
     RouterOptions,
-    'commands' | 'presses' | 'guards' | 'onJoin' | 'onJoinRequest' | 'unanswered' | 'stats'
+    'commands' | 'presses' | 'guards' | 'onJoin' | 'onJoinRequest' | 'unanswered' | 'stats' | 'chats'
   >;
   /** Starts the worker that declines join requests left unanswered (call once adapters are up). */
   start(): Promise<void>;
@@ -134,8 +139,19 @@ export function createCommunity(options: CommunityOptions): Community {
     logger,
   });
 
+  const chats = createChatRegistry({
+    ...(options.communityChats ? { configured: options.communityChats } : {}),
+    ...(redis ? { redis } : {}),
+    prefix,
+  });
   const commands = communityCommands({
     admin,
+    chats,
+    send: async (chat, replies) => {
+      const adapter = options.adapters(chat.platform);
+      if (!adapter) throw new Error(`${chat.platform} is not running`);
+      await adapter.send(chat.chatId, replies);
+    },
     ...(invites ? { invites } : {}),
     joins,
     insight,
@@ -167,12 +183,16 @@ export function createCommunity(options: CommunityOptions): Community {
   const onJoinRequest = (incoming: Extract<Incoming, { kind: 'join_request' }>) =>
     joinRequests.onJoinRequest(incoming);
   const unanswered: UnansweredLog = {
-    record: (question, chat, at) =>
-      quietly('recording an unanswered question', () => insight.unanswered.record(question, chat, at)),
-    top: (since, limit) => insight.unanswered.top(since, limit),
+    record: (question) =>
+      quietly('recording an unanswered question', () => insight.unanswered.record(question)),
+    pressed: (press) => quietly('recording a choice', () => insight.unanswered.pressed(press)),
+    list: (query) => insight.unanswered.list(query),
+    get: (id) => insight.unanswered.get(id),
+    markAnswered: (id, by, at) => insight.unanswered.markAnswered(id, by, at),
   };
   const stats: Stats = {
-    recordAnswer: (kind, faqId) => quietly('counting an answer', () => insight.recordAnswer(kind, faqId)),
+    recordAnswer: (kind, faqId, chat) =>
+      quietly('counting an answer', () => insight.recordAnswer(kind, faqId, chat)),
   };
 
   return {
@@ -183,7 +203,8 @@ export function createCommunity(options: CommunityOptions): Community {
     onJoinRequest,
     unanswered,
     stats,
-    routerOptions: { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats },
+    chats,
+    routerOptions: { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats, chats },
     start: () => joinRequests.start(),
     async close() {
       await welcomes.flush();

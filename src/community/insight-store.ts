@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { createMemoryUnansweredLog } from '../core/memory-log.js';
-import { normalizeText } from '../core/normalize.js';
+import { chatKeyOf } from '../core/permissions.js';
 import type { Stats, UnansweredLog } from '../core/ports.js';
+import type { ChatRef } from '../core/types.js';
+import { createRedisQuestionLog } from './question-store.js';
 
 /** What the router records for `/stats`. */
 export type AnswerKind = Parameters<Stats['recordAnswer']>[0];
@@ -12,15 +14,16 @@ export interface Insight extends Stats {
   readonly unanswered: UnansweredLog;
   /** Whether the numbers survive a restart (Redis) or not (memory). */
   readonly durable: boolean;
-  answerCounts(since: Date): Promise<Record<AnswerKind, number>>;
-  topFaq(since: Date, limit: number): Promise<{ faqId: string; count: number }[]>;
+  /** Counts since `since`: the community's, or one chat's. */
+  answerCounts(since: Date, chat?: ChatRef): Promise<Record<AnswerKind, number>>;
+  topFaq(since: Date, limit: number, chat?: ChatRef): Promise<{ faqId: string; count: number }[]>;
 }
 
 export interface InsightOptions {
   /** How many days of numbers to keep (and the most `/stats` and `/unanswered` can look back). */
   readonly retentionDays?: number;
-  /** Distinct unanswered questions kept per day; the least asked go first. */
-  readonly maxQuestionsPerDay?: number;
+  /** Questions kept (each ask is one); the oldest go first. */
+  readonly maxQuestions?: number;
   readonly now?: () => number;
 }
 
@@ -53,108 +56,49 @@ const emptyCounts = (): Record<AnswerKind, number> => ({
   safety: 0,
 });
 
-// Count the question, remember its first wording and when it was last asked, and keep the day bounded.
-const RECORD_UNANSWERED = `
-redis.call('ZINCRBY', KEYS[1], 1, ARGV[1])
-redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-local max = tonumber(ARGV[4])
-local n = redis.call('ZCARD', KEYS[1])
-if n > max then
-  local gone = redis.call('ZPOPMIN', KEYS[1], n - max)
-  for i = 1, #gone, 2 do
-    redis.call('HDEL', KEYS[2], gone[i])
-    redis.call('ZREM', KEYS[3], gone[i])
-  end
-end
-for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
-return n
-`;
-
 /** Statistics and unanswered questions in Redis, bucketed per UTC day, bounded in size and age. */
 export function createRedisInsight(redis: Redis, prefix: string, options: InsightOptions = {}): Insight {
   const retention = options.retentionDays ?? 90;
-  const maxPerDay = options.maxQuestionsPerDay ?? 1_000;
+  const maxRecords = options.maxQuestions ?? 20_000;
   const now = options.now ?? Date.now;
   const ttl = (retention + 1) * 24 * 60 * 60;
   const k = {
-    count: (d: string) => `${prefix}unanswered:${d}:count`,
-    text: (d: string) => `${prefix}unanswered:${d}:text`,
-    last: (d: string) => `${prefix}unanswered:${d}:last`,
-    answers: (d: string) => `${prefix}stats:${d}:answers`,
-    faq: (d: string) => `${prefix}stats:${d}:faq`,
+    answers: (d: string, chat?: string) => `${prefix}stats:${d}:answers${chat ? `:${chat}` : ''}`,
+    faq: (d: string, chat?: string) => `${prefix}stats:${d}:faq${chat ? `:${chat}` : ''}`,
   };
 
-  const unanswered: UnansweredLog = {
-    async record(question, _chat, at) {
-      const member = normalizeText(question).slice(0, 300);
-      if (!member) return;
-      const d = dayOf(at.getTime());
-      await redis.eval(
-        RECORD_UNANSWERED,
-        3,
-        k.count(d),
-        k.text(d),
-        k.last(d),
-        member,
-        question.trim().slice(0, 300),
-        String(at.getTime()),
-        String(maxPerDay),
-        String(ttl),
-      );
-    },
-    async top(since, limit) {
-      const merged = new Map<string, { question: string; count: number; lastAsked: Date }>();
-      for (const d of daysSince(since, now(), retention)) {
-        const [counts, texts, lasts] = (await redis
-          .multi()
-          .zrange(k.count(d), 0, '-1', 'WITHSCORES')
-          .hgetall(k.text(d))
-          .zrange(k.last(d), 0, '-1', 'WITHSCORES')
-          .exec())!.map(([err, value]) => {
-          if (err) throw err;
-          return value;
-        }) as [unknown, Record<string, string>, unknown];
-        const last = new Map(scorePairs(lasts));
-        for (const [member, count] of scorePairs(counts)) {
-          const lastAsked = last.get(member) ?? 0;
-          if (lastAsked < since.getTime()) continue;
-          const entry = merged.get(member);
-          if (entry) {
-            entry.count += count;
-            if (lastAsked > entry.lastAsked.getTime()) entry.lastAsked = new Date(lastAsked);
-          } else {
-            merged.set(member, { question: texts[member] ?? member, count, lastAsked: new Date(lastAsked) });
-          }
-        }
-      }
-      return [...merged.values()]
-        .sort((a, b) => b.count - a.count || b.lastAsked.getTime() - a.lastAsked.getTime())
-        .slice(0, limit);
-    },
-  };
+  const unanswered = createRedisQuestionLog(redis, prefix, {
+    ttlSeconds: ttl,
+    maxRecords: maxRecords,
+    now,
+  });
 
   return {
     durable: true,
     unanswered,
-    async recordAnswer(kind, faqId) {
+    async recordAnswer(kind, faqId, chat) {
       const d = dayOf(now());
-      const m = redis.multi().hincrby(k.answers(d), kind, 1).expire(k.answers(d), ttl);
-      if (faqId) m.zincrby(k.faq(d), 1, faqId.slice(0, 100)).expire(k.faq(d), ttl);
+      const m = redis.multi();
+      // The community's totals, and the chat's own for a chat admin's /stats.
+      for (const c of chat ? [undefined, chatKeyOf(chat)] : [undefined]) {
+        m.hincrby(k.answers(d, c), kind, 1).expire(k.answers(d, c), ttl);
+        if (faqId) m.zincrby(k.faq(d, c), 1, faqId.slice(0, 100)).expire(k.faq(d, c), ttl);
+      }
       await m.exec();
     },
-    async answerCounts(since) {
+    async answerCounts(since, chat) {
       const total = emptyCounts();
       for (const d of daysSince(since, now(), retention)) {
-        const day = await redis.hgetall(k.answers(d));
+        const day = await redis.hgetall(k.answers(d, chat && chatKeyOf(chat)));
         for (const kind of ANSWER_KINDS) total[kind] += Number(day[kind] ?? 0);
       }
       return total;
     },
-    async topFaq(since, limit) {
+    async topFaq(since, limit, chat) {
       const total = new Map<string, number>();
       for (const d of daysSince(since, now(), retention)) {
-        for (const [id, n] of scorePairs(await redis.zrange(k.faq(d), 0, '-1', 'WITHSCORES'))) {
+        const key = k.faq(d, chat && chatKeyOf(chat));
+        for (const [id, n] of scorePairs(await redis.zrange(key, 0, '-1', 'WITHSCORES'))) {
           total.set(id, (total.get(id) ?? 0) + n);
         }
       }
@@ -170,39 +114,45 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
 export function createMemoryInsight(options: InsightOptions = {}): Insight {
   const retention = options.retentionDays ?? 90;
   const now = options.now ?? Date.now;
+  // Buckets per day and chat ('' is the community's total); a bounded number of chats per day.
   const days = new Map<string, { answers: Record<AnswerKind, number>; faq: Map<string, number> }>();
-  const today = () => {
-    const d = dayOf(now());
-    let bucket = days.get(d);
+  const bucketOf = (d: string, chat: string) => {
+    let bucket = days.get(`${d} ${chat}`);
     if (!bucket) {
       bucket = { answers: emptyCounts(), faq: new Map() };
-      days.set(d, bucket);
+      days.set(`${d} ${chat}`, bucket);
       // Map keeps insertion order: the oldest day goes first.
-      while (days.size > retention + 1) days.delete(days.keys().next().value!);
+      while (days.size > (retention + 1) * 200) days.delete(days.keys().next().value!);
     }
     return bucket;
   };
-  const inRange = (since: Date) => {
-    const wanted = new Set(daysSince(since, now(), retention));
+  const inRange = (since: Date, chat?: ChatRef) => {
+    const wanted = new Set(
+      daysSince(since, now(), retention).map((d) => `${d} ${chat ? chatKeyOf(chat) : ''}`),
+    );
     return [...days.entries()].filter(([d]) => wanted.has(d)).map(([, b]) => b);
   };
   return {
     durable: false,
     unanswered: createMemoryUnansweredLog(),
-    async recordAnswer(kind, faqId) {
-      const b = today();
-      b.answers[kind] += 1;
-      // FAQ ids come from the content: a few dozen at most.
-      if (faqId) b.faq.set(faqId, (b.faq.get(faqId) ?? 0) + 1);
+    async recordAnswer(kind, faqId, chat) {
+      const d = dayOf(now());
+      for (const c of chat ? ['', chatKeyOf(chat)] : ['']) {
+        const b = bucketOf(d, c);
+        b.answers[kind] += 1;
+        // FAQ ids come from the content: a few dozen at most.
+        if (faqId) b.faq.set(faqId, (b.faq.get(faqId) ?? 0) + 1);
+      }
     },
-    async answerCounts(since) {
+    async answerCounts(since, chat) {
       const total = emptyCounts();
-      for (const b of inRange(since)) for (const kind of ANSWER_KINDS) total[kind] += b.answers[kind];
+      for (const b of inRange(since, chat)) for (const kind of ANSWER_KINDS) total[kind] += b.answers[kind];
       return total;
     },
-    async topFaq(since, limit) {
+    async topFaq(since, limit, chat) {
       const total = new Map<string, number>();
-      for (const b of inRange(since)) for (const [id, n] of b.faq) total.set(id, (total.get(id) ?? 0) + n);
+      for (const b of inRange(since, chat))
+        for (const [id, n] of b.faq) total.set(id, (total.get(id) ?? 0) + n);
       return [...total.entries()]
         .map(([faqId, count]) => ({ faqId, count }))
         .sort((a, b) => b.count - a.count || a.faqId.localeCompare(b.faqId))

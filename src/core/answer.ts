@@ -14,7 +14,8 @@ export type FreeTextOutcome =
   | { readonly type: 'greeting'; readonly reply: Reply }
   | { readonly type: 'smalltalk'; readonly reply: Reply }
   | { readonly type: 'empty'; readonly reply: Reply }
-  | { readonly type: 'none'; readonly reply: Reply };
+  /** `coverage`: how much of the question the content's best candidate covered (0: nothing on topic). */
+  | { readonly type: 'none'; readonly reply: Reply; readonly coverage: number };
 
 const SMALLTALK = new Set(
   'thanks thank thx ty cheers ok okay k kk cool great nice lol lmao haha hahaha yes no yep nope sure bye goodbye good night gn'.split(
@@ -56,7 +57,7 @@ export function answerFreeText(content: Content, matcher: Matcher, text: string)
   if (result.decision !== 'none' && result.candidates.length > 0) {
     return { type: 'suggest', reply: suggestions(result.candidates) };
   }
-  return { type: 'none', reply: fallbackReply(content) };
+  return { type: 'none', reply: fallbackReply(content), coverage: result.coverage ?? 0 };
 }
 
 /** The reply for a matched target. */

@@ -1,5 +1,6 @@
 import type { Content, FaqEntry, Section } from './content.js';
 import { normalizeText, words } from './normalize.js';
+import { type Actor, can, requiredRole } from './permissions.js';
 import type { Command, CommandContext, PressHandler } from './ports.js';
 import {
   faqAnswer,
@@ -86,20 +87,21 @@ export function openPayload(ctx: CommandContext, payload: string): Reply[] | und
   return undefined;
 }
 
-export function helpReply(commands: readonly Command[], isModerator: boolean): Reply {
+/** Whether a command is for moderators or chat admins (their menu and their part of /help). */
+export const isStaffCommand = (c: Command): boolean => requiredRole(c.action ?? 'ask') !== 'member';
+
+export function helpReply(commands: readonly Command[], actor: Actor): Reply {
   const line = (c: Command) => `/${c.name}${c.usage ? ` ${c.usage}` : ''}: ${c.description}`;
   const visible = commands.filter((c) => !c.hidden);
-  const member = visible.filter((c) => !c.moderatorOnly);
-  const moderator = visible.filter((c) => c.moderatorOnly);
+  const member = visible.filter((c) => !isStaffCommand(c));
+  const moderator = visible.filter((c) => isStaffCommand(c) && can(actor, c.action ?? 'ask'));
   return {
     kind: 'command',
     paragraphs: [
       para(bold('What I can do')),
       para('Ask me a question in your own words, for example "can B12 cure fibromyalgia?"'),
       para(member.map(line).join('\n')),
-      ...(isModerator && moderator.length > 0
-        ? [para(bold('For moderators')), para(moderator.map(line).join('\n'))]
-        : []),
+      ...(moderator.length > 0 ? [para(bold('For moderators')), para(moderator.map(line).join('\n'))] : []),
       para(italic('I answer only from the community article. It is information, not medical advice.')),
     ],
   };

@@ -1,4 +1,5 @@
 import type { Content } from './content.js';
+import type { Action, Actor } from './permissions.js';
 import type { ChatRef, Incoming, Reply } from './types.js';
 
 /** Something the matcher can answer with. */
@@ -38,18 +39,69 @@ export interface ContentSource {
   current(): { readonly content: Content; readonly matcher: Matcher };
 }
 
-/** Questions the bot could not answer, kept for moderators. */
-export interface UnansweredLog {
-  record(question: string, chat: ChatRef, at: Date): Promise<void>;
-  /** Most frequent normalised questions since `since`. */
-  top(since: Date, limit: number): Promise<{ question: string; count: number; lastAsked: Date }[]>;
+/**
+ * What became of a member's question the bot did not answer outright:
+ * - `unsure`: "did you mean" choices were offered;
+ * - `not_covered`: a health question naming a topic the article does not cover (content/not-covered.yaml);
+ * - `unanswered`: a question about the community's subject that nothing in the content answers;
+ * - `chatter`: off-topic talk ("what's the weather in leeds"), kept apart so the useful list stays short.
+ */
+export type QuestionOutcome = 'unsure' | 'not_covered' | 'unanswered' | 'chatter';
+
+/** One question as the router records it. */
+export interface QuestionEvent {
+  readonly text: string;
+  readonly chat: ChatRef;
+  /** The member's message, so a moderator's answer can quote it. */
+  readonly messageId?: string;
+  /** Who asked (the platform's id): a WhatsApp quote in a group names the author. */
+  readonly senderId?: string;
+  readonly outcome: QuestionOutcome;
+  /** The "did you mean" choices offered (button data and label), for `unsure`. */
+  readonly choices?: readonly { readonly label: string; readonly data: string }[];
+  readonly at: Date;
 }
 
-/** Counts for `/stats`: what was answered and how. */
+/** A recorded question, as moderators (and later the web console's review page) read it. */
+export interface QuestionRecord extends QuestionEvent {
+  /** Short and stable: `/reply <id> <text>` names it. */
+  readonly id: string;
+  readonly choices: readonly { readonly label: string; readonly data: string }[];
+  /** The choice the member pressed (its button data), when they pressed one. */
+  readonly pressed?: string;
+  /** When a moderator answered it with /reply, and who. */
+  readonly answered?: { readonly at: Date; readonly by: string };
+  /** How many times the same wording was asked in what the query covered (this one included). */
+  readonly similar: number;
+}
+
+export interface QuestionQuery {
+  readonly since: Date;
+  readonly limit: number;
+  /** Only these chats (`platform:chatId`); undefined: every chat. */
+  readonly chats?: readonly string[];
+  /** Leave out private chats (what a chat admin may never read). */
+  readonly groupsOnly?: boolean;
+  readonly outcomes?: readonly QuestionOutcome[];
+}
+
+/** Questions the bot did not answer outright (and what members picked), kept for moderators. */
+export interface UnansweredLog {
+  record(question: QuestionEvent): Promise<void>;
+  /** A member pressed a button: when it was one of the choices last offered to them there, remember it. */
+  pressed(press: { chat: ChatRef; senderId: string; data: string; at: Date }): Promise<void>;
+  /** The most recent ask of each distinct wording, most asked first, with `similar` counted. */
+  list(query: QuestionQuery): Promise<QuestionRecord[]>;
+  get(id: string): Promise<QuestionRecord | undefined>;
+  markAnswered(id: string, by: string, at: Date): Promise<void>;
+}
+
+/** Counts for `/stats`: what was answered and how (per chat too, for a chat admin's `/stats`). */
 export interface Stats {
   recordAnswer(
     kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety',
     faqId?: string,
+    chat?: ChatRef,
   ): Promise<void>;
 }
 
@@ -59,7 +111,8 @@ export interface CommandContext {
   readonly content: Content;
   readonly matcher: Matcher;
   readonly args: string;
-  readonly isModerator: boolean;
+  /** Who is acting and with which role; ask `can(ctx.actor, action)` (see permissions.ts). */
+  readonly actor: Actor;
   readonly now: Date;
 }
 
@@ -71,7 +124,8 @@ export interface Command {
   readonly description: string;
   /** Shown in `/help` as the argument syntax, e.g. `<n|words>`. */
   readonly usage?: string;
-  readonly moderatorOnly?: boolean;
+  /** What the command does, in the permission table; the router refuses it below that role. Default `ask`. */
+  readonly action?: Action;
   /** Hidden from menus (deep-link helpers, aliases). */
   readonly hidden?: boolean;
   handle(ctx: CommandContext): Promise<Reply[]> | Reply[];
@@ -80,6 +134,7 @@ export interface Command {
 /** Handles button data with a given prefix (`faq:`, `sec:` ...). */
 export interface PressHandler {
   readonly prefix: string;
-  readonly moderatorOnly?: boolean;
+  /** As for commands: the router refuses the press below the action's role. Default `ask`. */
+  readonly action?: Action;
   handle(ctx: CommandContext & { readonly data: string }): Promise<Reply[]> | Reply[];
 }

@@ -1,6 +1,17 @@
-import { answerFreeText, readsAsQuestion } from './answer.js';
+import { answerFreeText, MAX_QUESTION_CHARS, readsAsQuestion } from './answer.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
-import type { Command, CommandContext, ContentSource, PressHandler, Stats, UnansweredLog } from './ports.js';
+import type { Content } from './content.js';
+import { type Action, type Actor, type CommunityChats, can, chatKeyOf, requiredRole } from './permissions.js';
+import { createPhraseFinder } from './phrases.js';
+import type {
+  Command,
+  CommandContext,
+  ContentSource,
+  PressHandler,
+  QuestionOutcome,
+  Stats,
+  UnansweredLog,
+} from './ports.js';
 import { safetyReply, simple, welcome } from './replies.js';
 import { createSafetyCheck } from './safety.js';
 import type { Incoming, Reply } from './types.js';
@@ -15,15 +26,17 @@ export interface CoreLogger {
  * Runs before the router's own handling; returning replies stops there.
  * Community management adds flood control this way.
  */
-export type Guard = (
-  incoming: Incoming,
-  isModerator: boolean,
-) => Promise<Reply[] | undefined> | Reply[] | undefined;
+export type Guard = (incoming: Incoming, actor: Actor) => Promise<Reply[] | undefined> | Reply[] | undefined;
 
 export interface RouterOptions {
   readonly content: ContentSource;
   /** Platform-qualified ids (`telegram:123`, `whatsapp:15551234567`) who moderate everywhere. */
   readonly moderators?: ReadonlySet<string>;
+  /**
+   * The community's chats (configured or registered): a chat admin counts as one only there.
+   * Without it, no chat admin has rights beyond a member's.
+   */
+  readonly chats?: CommunityChats;
   readonly unanswered?: UnansweredLog;
   readonly stats?: Stats;
   /** More commands (scheduling, community management); a name here replaces a built-in. */
@@ -46,7 +59,10 @@ export interface Router {
   handle(incoming: Incoming): Promise<Reply[]>;
   /** Every command, for help texts and the platforms' command menus. */
   readonly commands: readonly Command[];
+  /** A configured moderator (MODERATORS, or the console's local operator); a chat admin is not one. */
   isModerator(incoming: Incoming): boolean;
+  /** Who is acting, with the role the permission table knows (looks up the community's chats). */
+  actorOf(incoming: Incoming): Promise<Actor>;
 }
 
 export function createRouter(options: RouterOptions): Router {
@@ -56,7 +72,7 @@ export function createRouter(options: RouterOptions): Router {
   const help: Command = {
     name: 'help',
     description: 'what I can do',
-    handle: (ctx) => [helpReply(commands, ctx.isModerator)],
+    handle: (ctx) => [helpReply(commands, ctx.actor)],
   };
   for (const c of [...builtinCommands, help, ...(options.commands ?? [])]) {
     for (const name of [c.name, ...(c.aliases ?? [])]) byName.set(name, c);
@@ -67,7 +83,7 @@ export function createRouter(options: RouterOptions): Router {
 
   const isModerator = (incoming: Incoming): boolean => {
     const s = incoming.sender;
-    if (s.isLocalOperator || s.isChatAdmin) return true;
+    if (s.isLocalOperator) return true;
     const platform = incoming.chat.platform;
     // MODERATORS names people by phone number (`whatsapp:15551234567`); WhatsApp gives phone JIDs
     // (`15551234567@s.whatsapp.net`, `...:3@...` per device). LIDs (`@lid`) must match in full.
@@ -79,6 +95,36 @@ export function createRouter(options: RouterOptions): Router {
     );
   };
 
+  // A chat admin is trusted only in a group the community knows; anyone can make a group and add the bot.
+  const actorOf = async (incoming: Incoming): Promise<Actor> => {
+    const chat = incoming.chat;
+    if (isModerator(incoming)) return { role: 'moderator', chat };
+    if (!incoming.sender.isChatAdmin || chat.chatType !== 'group' || !options.chats) {
+      return { role: 'member', chat };
+    }
+    try {
+      return { role: (await options.chats.isCommunityChat(chat)) ? 'chat_admin' : 'member', chat };
+    } catch (err) {
+      // When the register cannot be read, the admin acts as a member until it can.
+      options.logger?.warn({ err, chat: chatKeyOf(chat) }, 'community chats: lookup failed');
+      return { role: 'member', chat };
+    }
+  };
+
+  // Questions the bot could not answer: health questions apart from chatter.
+  let notCovered = { topics: null as unknown, find: (_: string): string | undefined => undefined };
+  const classifyUnanswered = (content: Content, text: string, coverage: number): QuestionOutcome => {
+    if (notCovered.topics !== content.notCovered) {
+      notCovered = {
+        topics: content.notCovered,
+        find: createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0)),
+      };
+    }
+    if (notCovered.find(text.slice(0, MAX_QUESTION_CHARS))) return 'not_covered';
+    // Less than about a third of its topic words on the content's subject: talk, not a health question.
+    return coverage >= CHATTER_BELOW ? 'unanswered' : 'chatter';
+  };
+
   const isSafetyIssue = (patterns: readonly string[], text: string) => {
     if (safety.patterns !== patterns) safety = { patterns, check: createSafetyCheck(patterns) };
     return safety.check(text);
@@ -86,23 +132,23 @@ export function createRouter(options: RouterOptions): Router {
 
   async function route(incoming: Incoming): Promise<Reply[]> {
     const { content, matcher } = options.content.current();
-    const moderator = isModerator(incoming);
+    const actor = await actorOf(incoming);
     const context = (args: string): CommandContext => ({
       incoming,
       content,
       matcher,
       args,
-      isModerator: moderator,
+      actor,
       now: clock(),
     });
 
     // An emergency is answered first, whatever else the message is.
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
     const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
-    if (emergency) await options.stats?.recordAnswer('safety');
+    if (emergency) await options.stats?.recordAnswer('safety', undefined, incoming.chat);
 
     for (const guard of options.guards ?? []) {
-      const stop = await guard(incoming, moderator);
+      const stop = await guard(incoming, actor);
       if (stop) return emergency ? [safetyReply(content), ...stop] : stop;
     }
     const replies = await dispatch();
@@ -120,7 +166,8 @@ export function createRouter(options: RouterOptions): Router {
               ),
             ];
           }
-          if (command.moderatorOnly && !moderator) return [refused(incoming.command)];
+          const action = command.action ?? 'ask';
+          if (!can(actor, action)) return [refused(incoming.command, action)];
           return command.handle(context(incoming.args));
         }
         case 'press': {
@@ -129,7 +176,17 @@ export function createRouter(options: RouterOptions): Router {
           );
           if (!handler)
             return [simple('error', 'That choice is no longer available. Send /help to start again.')];
-          if (handler.moderatorOnly && !moderator) return [refused('that')];
+          const action = handler.action ?? 'ask';
+          if (!can(actor, action)) return [refused('that', action)];
+          // Which "did you mean" choice the member took: what moderators teach the bot from.
+          if (/^(faq|psg):/.test(incoming.data)) {
+            await options.unanswered?.pressed({
+              chat: incoming.chat,
+              senderId: incoming.sender.id,
+              data: incoming.data,
+              at: clock(),
+            });
+          }
           return handler.handle({ ...context(''), data: incoming.data });
         }
         case 'text':
@@ -167,8 +224,17 @@ export function createRouter(options: RouterOptions): Router {
       // In a group, only a confident answer to a question nobody addressed to the bot.
       if (inGroup && !msg.addressed && outcome.type !== 'answer') return [];
       if (emergency && outcome.type !== 'answer') return [];
-      if (outcome.type === 'none') {
-        await options.unanswered?.record(msg.text.slice(0, 500), msg.chat, clock());
+      if (outcome.type === 'none' || outcome.type === 'suggest') {
+        await options.unanswered?.record({
+          text: msg.text.slice(0, 500),
+          chat: msg.chat,
+          ...(msg.messageId ? { messageId: msg.messageId } : {}),
+          senderId: msg.sender.id,
+          outcome:
+            outcome.type === 'suggest' ? 'unsure' : classifyUnanswered(content, msg.text, outcome.coverage),
+          choices: (outcome.reply.buttons ?? []).map((b) => ({ label: b.label, data: b.data })),
+          at: clock(),
+        });
       }
       if (outcome.type === 'answer' || outcome.type === 'suggest' || outcome.type === 'none') {
         const r = outcome.reply;
@@ -181,6 +247,7 @@ export function createRouter(options: RouterOptions): Router {
                 ? 'faq'
                 : 'section',
           r.meta?.faqId,
+          msg.chat,
         );
       }
       return [outcome.reply];
@@ -190,6 +257,7 @@ export function createRouter(options: RouterOptions): Router {
   return {
     commands,
     isModerator,
+    actorOf,
     async handle(incoming) {
       if (incoming.sender.isBot) return [];
       try {
@@ -202,5 +270,13 @@ export function createRouter(options: RouterOptions): Router {
   };
 }
 
-const refused = (what: string): Reply =>
-  simple('refused', `Sorry, /${what.replace(/^\//, '')} is for the community's moderators.`);
+/** Below this coverage an unanswered message reads as chatter ("who won the football last night?" is 0.18). */
+const CHATTER_BELOW = 0.3;
+
+const refused = (what: string, action: Action): Reply =>
+  simple(
+    'refused',
+    requiredRole(action) === 'moderator'
+      ? `Sorry, /${what.replace(/^\//, '')} is for the community's moderators.`
+      : `Sorry, /${what.replace(/^\//, '')} is for the community's moderators and the admins of the community's groups.`,
+  );

@@ -36,6 +36,8 @@ interface IncomingBase {
   readonly sender: Sender;
   /** The bot was mentioned, replied to, or is the only other party (private chat). */
   readonly addressed?: boolean;
+  /** The platform's id of the message, where there is one (a later reply can quote it). */
+  readonly messageId?: string;
   /** The platform's own update: an escape hatch for adapters, never read by the core. */
   readonly raw?: unknown;
 }
@@ -89,7 +91,9 @@ export type ReplyKind =
   | 'error'
   /** Sent on a schedule, never as a reply: a community tip, a moderator's post. */
   | 'tip'
-  | 'broadcast';
+  | 'broadcast'
+  /** A moderator's answer to a member's question (`/reply`), sent as a reply to it. */
+  | 'moderator';
 
 /** A piece of text with an optional style. Renderers escape `text` and apply the style. */
 export interface Inline {
@@ -114,6 +118,11 @@ export interface Reply {
   readonly buttons?: readonly Button[];
   /** Replace the message the pressed button sits on, where the platform can (navigation). */
   readonly editInPlace?: boolean;
+  /**
+   * Send as a reply to this message of the chat (a moderator's `/reply` to a member's question).
+   * `senderId` and `text` let platforms that quote by content (WhatsApp) show the quote.
+   */
+  readonly quote?: { readonly messageId: string; readonly senderId?: string; readonly text?: string };
   /** What the reply answered: for evaluation, statistics and logs; never rendered. */
   readonly meta?: ReplyMeta;
 }

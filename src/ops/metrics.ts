@@ -140,6 +140,7 @@ export function instrumentRouter(router: Router, metrics: BotMetrics): Router {
   return {
     commands: router.commands,
     isModerator: (incoming) => router.isModerator(incoming),
+    actorOf: (incoming) => router.actorOf(incoming),
     async handle(incoming) {
       const platform = incoming.chat.platform;
       metrics.messagesIn.inc({ platform, kind: incoming.kind });

@@ -2,6 +2,7 @@
  * The chat commands for tips and moderator posts. With scheduling off (no Redis), every one of
  * them answers why, instead of the router's "unknown command".
  */
+import { can } from '../core/permissions.js';
 import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, para } from '../core/text.js';
@@ -16,11 +17,11 @@ const SPECS = {
   schedule: {
     usage: '<when> <text>',
     description: 'post to all subscribed chats later',
-    moderatorOnly: true,
+    action: 'schedule',
   },
-  scheduled: { description: 'posts waiting to go out', moderatorOnly: true },
-  unschedule: { usage: '<id>', description: 'cancel a waiting post', moderatorOnly: true },
-  broadcast: { usage: '<text>', description: 'post to all subscribed chats now', moderatorOnly: true },
+  scheduled: { description: 'posts waiting to go out', action: 'scheduled' },
+  unschedule: { usage: '<id>', description: 'cancel a waiting post', action: 'unschedule' },
+  broadcast: { usage: '<text>', description: 'post to all subscribed chats now', action: 'broadcast' },
 } as const;
 
 type Name = keyof typeof SPECS;
@@ -68,11 +69,11 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
 
   const by = (ctx: CommandContext) => `${ctx.incoming.chat.platform}:${ctx.incoming.sender.id}`;
   const groupNeedsModerator = (ctx: CommandContext): Reply[] | undefined =>
-    ctx.incoming.chat.chatType === 'group' && !ctx.isModerator
+    ctx.incoming.chat.chatType === 'group' && !can(ctx.actor, 'subscribe.group')
       ? [
           simple(
             'refused',
-            'In a group, a moderator turns tips on or off. You can /subscribe in a private chat with me.',
+            "In a group, the community's moderators or the group's admins turn tips on or off. You can /subscribe in a private chat with me.",
           ),
         ]
       : undefined;
@@ -121,7 +122,7 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
             : 'This chat does not get tips (/subscribe to start).',
           next ? `Next tip: ${formatWhen(next, tz)}.` : 'Community tips are not scheduled on this bot.',
         ];
-        if (ctx.isModerator) {
+        if (can(ctx.actor, 'tips.counts')) {
           const c = await scheduling.subscriptions.count();
           lines.push(
             `Subscribed chats: Telegram ${c.telegram}, WhatsApp ${c.whatsapp}, console ${c.console}.`,

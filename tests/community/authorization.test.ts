@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toIncoming as consoleIncoming } from '../../src/adapters/console/format.js';
 import { messageToIncoming } from '../../src/adapters/telegram/to-incoming.js';
 import { readMessage, toIncoming as whatsappIncoming } from '../../src/adapters/whatsapp/to-incoming.js';
+import { isStaffCommand } from '../../src/core/commands.js';
 import type { Incoming, Platform } from '../../src/core/types.js';
 import { createScheduling, type Scheduling, schedulingCommands } from '../../src/scheduling/index.js';
 import { useTestRedis } from '../helpers/redis-server.js';
@@ -69,7 +70,16 @@ function from(platform: Platform, text: string, opts: { userId?: string; group?:
   });
 }
 
-const COMMUNITY = ['/invite spring 7d', '/invite revoke spring', '/invites', '/unanswered 7', '/stats 30'];
+const COMMUNITY = [
+  '/invite spring 7d',
+  '/invite revoke spring',
+  '/invites',
+  '/unanswered 7',
+  '/stats 30',
+  '/reply 1 Buy miracle cures at evil.example',
+  '/register',
+  '/unregister',
+];
 const SCHEDULING = [
   '/schedule tomorrow 10:00 Meetup tonight',
   '/scheduled',
@@ -107,6 +117,7 @@ beforeAll(async () => {
     connection: db.server.options,
     content,
     moderators: ['telegram:1001', 'whatsapp:15550001001', 'console:boss'],
+    communityChats: [],
     extraCommands: schedulingCommands(scheduling),
   });
 });
@@ -116,19 +127,22 @@ afterAll(async () => {
 });
 
 describe('moderator commands', () => {
-  it('are exactly the ones tested here, and all moderator-only', () => {
+  it('are exactly the ones tested here, and none is open to members', () => {
     const names = bot.router.commands
-      .filter((c) => c.moderatorOnly)
+      .filter(isStaffCommand)
       .map((c) => c.name)
       .sort();
     expect(names).toEqual([
       'broadcast',
       'invite',
       'invites',
+      'register',
+      'reply',
       'schedule',
       'scheduled',
       'stats',
       'unanswered',
+      'unregister',
       'unschedule',
     ]);
   });
@@ -183,7 +197,7 @@ describe('moderator commands', () => {
     });
   }
 
-  it('are carried out for configured moderators and group admins (the refusal above is not the only answer)', async () => {
+  it("are carried out for configured moderators, and for a registered group's admins (the refusal above is not the only answer)", async () => {
     const tgMod = from('telegram', '/invite spring 7d', { userId: '1001' });
     expect(bot.router.isModerator(tgMod)).toBe(true);
     expect(texts(await bot.router.handle(tgMod))).toContain('Invite link "spring"');
@@ -197,7 +211,16 @@ describe('moderator commands', () => {
       ...from('whatsapp', '/invites'),
       sender: { ...from('whatsapp', '/invites').sender, isChatAdmin: true },
     } as Incoming;
+    // An admin of a group the community does not know is a member...
+    expect((await bot.router.handle(waAdmin))[0]!.kind).toBe('refused');
+    // ...until a moderator registers the group.
+    const register = from('whatsapp', '/register', { userId: '15550001001' });
+    expect(texts(await bot.router.handle(register))).toContain("this group is one of the community's chats");
     expect((await bot.router.handle(waAdmin))[0]!.kind).toBe('command');
+    expect(
+      texts(await bot.router.handle(from('whatsapp', '/unregister', { userId: '15550001001' }))),
+    ).toContain('no longer');
+    expect((await bot.router.handle(waAdmin))[0]!.kind).toBe('refused');
   });
 
   it('recognise a WhatsApp moderator configured by phone number (MODERATORS=whatsapp:15550001001)', () => {

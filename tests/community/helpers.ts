@@ -189,6 +189,7 @@ export async function makeBot(
     extraCommands?: readonly Command[];
     adapters?: Record<Platform, FakeAdapter>;
     content?: ContentSource;
+    communityChats?: string[];
   } & Partial<
     Pick<
       CommunityOptions,
@@ -215,6 +216,8 @@ export async function makeBot(
     flood: options.flood ?? { max: 1000, windowMs: 30_000 },
     welcomeWindowMs: options.welcomeWindowMs ?? 10_000,
     ...(options.subscribers ? { subscribers: options.subscribers } : {}),
+    // The test groups are the community's own (COMMUNITY_CHATS): their admins manage them.
+    communityChats: options.communityChats ?? Object.values(GROUPS).map((g) => `${g.platform}:${g.chatId}`),
     clock,
   });
   const router = createRouter({

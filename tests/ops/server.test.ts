@@ -114,6 +114,7 @@ describe('ops server', () => {
     const inner: Router = {
       commands: [],
       isModerator: () => false,
+      actorOf: async (i: Incoming) => ({ role: 'member' as const, chat: i.chat }),
       handle: async (i) => (i.kind === 'text' ? (replies[i.text] ?? []) : []),
     };
     const router = instrumentRouter(inner, metrics);

@@ -41,7 +41,7 @@ const command = (
     command: name!,
     args: rest.join(' '),
     chat: { platform: 'telegram', chatId: opts.chatId ?? '100', chatType: opts.group ? 'group' : 'private' },
-    sender: { id: 'u1', isChatAdmin: opts.moderator ?? false },
+    sender: { id: 'u1', isLocalOperator: opts.moderator ?? false },
   };
 };
 

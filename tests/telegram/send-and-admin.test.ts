@@ -215,7 +215,7 @@ describe('command menu', () => {
     const withModeration = createRouter({
       content: {} as ContentSource,
       commands: [
-        { name: 'broadcast', description: 'post to every chat', moderatorOnly: true, handle: () => [] },
+        { name: 'broadcast', description: 'post to every chat', action: 'broadcast', handle: () => [] },
         { name: 'secret', description: 'hidden helper', hidden: true, handle: () => [] },
       ],
     });

@@ -37,7 +37,7 @@ const whoami: Command = {
   handle: (ctx) => [
     simple(
       'command',
-      `id=${ctx.incoming.sender.id} alt=${ctx.incoming.sender.altId} moderator=${ctx.isModerator}`,
+      `id=${ctx.incoming.sender.id} alt=${ctx.incoming.sender.altId} role=${ctx.actor.role} admin=${ctx.incoming.sender.isChatAdmin ?? false}`,
     ),
   ],
 };
@@ -122,9 +122,11 @@ describe('WhatsApp replay: private chats', () => {
     });
     await deliver(say('private-pn', '/whoami'));
     await deliver(say('private-lid', '/whoami'));
-    expect(socket.sent[0]!.text).toBe('id=111111111111111@lid alt=15551230001@s.whatsapp.net moderator=true');
+    expect(socket.sent[0]!.text).toBe(
+      'id=111111111111111@lid alt=15551230001@s.whatsapp.net role=moderator admin=false',
+    );
     expect(socket.sent[1]!.text).toBe(
-      'id=222222222222222@lid alt=15551230002@s.whatsapp.net moderator=false',
+      'id=222222222222222@lid alt=15551230002@s.whatsapp.net role=member admin=false',
     );
   });
 
@@ -228,14 +230,15 @@ describe('WhatsApp replay: groups', () => {
     await deliver(say('group-command-bang', '/whoami'));
     await deliver(say('group-question', '/whoami'));
     expect(socket.sent[0]!.text).toContain(
-      'id=444444444444444@lid alt=15551230004@s.whatsapp.net moderator=true',
+      // An admin of a group the community does not know has a member's rights (permissions.ts).
+      'id=444444444444444@lid alt=15551230004@s.whatsapp.net role=member admin=true',
     );
     expect(socket.sent[1]!.text).toContain(
-      'id=333333333333333@lid alt=15551230003@s.whatsapp.net moderator=false',
+      'id=333333333333333@lid alt=15551230003@s.whatsapp.net role=member admin=false',
     );
     socket.emit('group-participants.update', fixture('group-participants-promote'));
     await deliver(say('group-question', '/whoami'));
-    expect(socket.sent[2]!.text).toContain('moderator=true');
+    expect(socket.sent[2]!.text).toContain('admin=true');
     expect(socket.metadataCalls).toBe(1);
   });
 

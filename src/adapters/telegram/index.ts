@@ -24,6 +24,7 @@ import {
 } from 'grammy';
 import type { BotCommand, Message } from 'grammy/types';
 import type { Adapter, PlatformAdmin } from '../../core/adapter.js';
+import { isStaffCommand } from '../../core/commands.js';
 import type { Reply } from '../../core/types.js';
 import { AdminCache, createTelegramAdmin } from './admin.js';
 import { describeError, isNotModified, isParseError, toDeliveryError } from './errors.js';
@@ -418,10 +419,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       description: (c.description || c.name).slice(0, 256),
     });
     const member = valid
-      .filter((c) => !c.moderatorOnly)
+      .filter((c) => !isStaffCommand(c))
       .map(entry)
       .slice(0, 100);
-    const moderator = valid.filter((c) => c.moderatorOnly).map(entry);
+    const moderator = valid.filter(isStaffCommand).map(entry);
     const menus: [BotCommand[], 'all_private_chats' | 'all_group_chats' | 'all_chat_administrators'][] = [
       [member, 'all_private_chats'],
       [member, 'all_group_chats'],

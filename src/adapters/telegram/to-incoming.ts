@@ -31,10 +31,12 @@ export function senderOf(user: User, isChatAdmin?: boolean): Sender {
 
 /**
  * The sender of a message. A group's anonymous admin posts as the group itself
- * (`sender_chat` is the chat): that person is an admin, not a bot.
+ * (`sender_chat` is the chat): that person is an admin, not a bot. Only groups have anonymous
+ * admins: the same shape in a private chat is forged, and is never trusted.
  */
 export function messageSender(msg: Message, isChatAdmin?: boolean): Sender | undefined {
-  if (msg.sender_chat && msg.sender_chat.id === msg.chat.id) {
+  const groupLike = msg.chat.type === 'group' || msg.chat.type === 'supergroup';
+  if (groupLike && msg.sender_chat && msg.sender_chat.id === msg.chat.id) {
     return {
       id: String(msg.sender_chat.id),
       name: msg.sender_chat.title ?? 'Group admin',
@@ -122,7 +124,13 @@ export function messageToIncoming(msg: Message, bot: BotIdentity, isChatAdmin?: 
   const isPrivate = chat.chatType === 'private';
   const forwarded = msg.forward_origin !== undefined;
   if (forwarded && !isPrivate) return { type: 'ignore', reason: 'forwarded into a group' };
-  const base = { chat, sender, raw: msg, addressed: isPrivate || mentionsBot(msg, bot) };
+  const base = {
+    chat,
+    sender,
+    raw: msg,
+    messageId: String(msg.message_id),
+    addressed: isPrivate || mentionsBot(msg, bot),
+  };
 
   const text = msg.text ?? msg.caption;
   if (text !== undefined) {

@@ -149,6 +149,7 @@ export function toIncoming(
     chat: read.chat,
     sender: extra.isChatAdmin ? { ...read.sender, isChatAdmin: true } : read.sender,
     raw: read.raw,
+    ...(read.id ? { messageId: read.id } : {}),
   };
   const direct = read.chat.chatType === 'private' || read.mentionsMe || read.repliesToMe;
   if (extra.choice !== undefined) return { ...base, addressed: true, kind: 'press', data: extra.choice };
