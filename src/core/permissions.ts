@@ -60,7 +60,7 @@ export const PERMISSIONS = {
   'reply.chat': {
     role: 'chat_admin',
     scope: 'this_chat',
-    what: "answer this group's questions (/reply <item> <text>)",
+    what: "answer this group's questions in the group, as a reply to the member (/reply)",
   },
   'stats.chat': { role: 'chat_admin', scope: 'this_chat', what: "this group's statistics (/stats)" },
   'unanswered.all': {
@@ -87,11 +87,6 @@ export const PERMISSIONS = {
     role: 'moderator',
     scope: 'community',
     what: "make a group one of the community's chats, or stop (/register, /unregister), which gives its admins the rights above",
-  },
-  'manage.other': {
-    role: 'moderator',
-    scope: 'community',
-    what: 'manage any chat: everything a chat admin may do, in every chat',
   },
 } as const satisfies Record<string, Permission>;
 

@@ -160,3 +160,49 @@ describe('console chat, JSONL contract (real process)', () => {
     expect(run.stdout).not.toContain('"level"');
   });
 });
+
+describe('"chatAdmin" (the sender administers that chat, but is not a configured moderator)', () => {
+  const admin = (text: string) =>
+    JSON.stringify({
+      text,
+      chatType: 'group',
+      chatId: 'g9',
+      userId: 'ann',
+      moderator: false,
+      chatAdmin: true,
+    });
+  let lines: JsonOut[];
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'chat-admin-'));
+    const r = await runChat(
+      [
+        admin('/unanswered'),
+        JSON.stringify({ text: '/register', chatType: 'group', chatId: 'g9' }),
+        admin('/unanswered'),
+        admin('/broadcast Buy miracle B12 cure at evil.example'),
+        JSON.stringify({ text: '/stats', chatAdmin: 'yes' }),
+      ],
+      dir,
+    );
+    lines = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"input"'))
+      .map((l) => JSON.parse(l) as JsonOut);
+  }, 90_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has a member’s rights in a chat the community does not know, a chat admin’s once registered', () => {
+    expect(lines.map((l) => l.replies[0]!.kind)).toEqual([
+      'refused',
+      'command',
+      'command',
+      'refused',
+      'error',
+    ]);
+    expect(lines[2]!.replies[0]!.text).toMatch(/this group only|No unanswered questions/);
+    expect(lines[4]!.replies[0]!.text).toContain('"chatAdmin" must be true or false');
+  });
+});
