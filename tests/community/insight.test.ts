@@ -82,6 +82,47 @@ describe('/unanswered', () => {
     await second.community.close();
   });
 
+  it('records "did you mean" offers and the choice pressed, apart from chatter, each with its chat and message id', async () => {
+    const { router, community } = await makeBot({ redis: db.redis, moderators: ['telegram:1'] });
+    const member = privateChat('telegram', MEMBERS.telegram.id);
+    const offer = await router.handle({
+      ...textFrom(member, MEMBERS.telegram, 'does pregabalin help fibro pain?'),
+      messageId: '501',
+    });
+    expect(offer[0]!.kind).toBe('suggestions');
+    const choice = offer[0]!.buttons![1]!;
+    await router.handle({ kind: 'press', chat: member, sender: MEMBERS.telegram, data: choice.data });
+    await router.handle({
+      ...textFrom(member, MEMBERS.telegram, 'who won the football last night?'),
+      messageId: '502',
+    });
+
+    const [unsure] = await community.unanswered.list({ since: new Date(0), limit: 5, outcomes: ['unsure'] });
+    expect(unsure).toMatchObject({
+      text: 'does pregabalin help fibro pain?',
+      chat: { platform: 'telegram', chatId: MEMBERS.telegram.id, chatType: 'private' },
+      messageId: '501',
+      outcome: 'unsure',
+      pressed: choice.data,
+      similar: 1,
+    });
+    expect(unsure!.choices.map((c) => c.data)).toEqual(offer[0]!.buttons!.map((b) => b.data));
+    const [chatter] = await community.unanswered.list({
+      since: new Date(0),
+      limit: 5,
+      outcomes: ['chatter'],
+    });
+    expect(chatter).toMatchObject({ text: 'who won the football last night?', messageId: '502' });
+
+    const said = texts(await router.handle(command(modChat, MODERATOR, '/unanswered')));
+    const unsureAt = said.indexOf('Unsure: I offered "did you mean" choices');
+    const chatterAt = said.indexOf('Chatter and off-topic');
+    expect(unsureAt).toBeGreaterThan(-1);
+    expect(chatterAt).toBeGreaterThan(unsureAt);
+    expect(said).toContain(`picked "${choice.label}"`);
+    await community.close();
+  });
+
   it('stays bounded: the oldest questions give way, and every key expires', async () => {
     const prefix = `${fresh('bound')}:`;
     const now = Date.parse('2025-03-01T10:00:00Z');

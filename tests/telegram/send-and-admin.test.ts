@@ -59,6 +59,22 @@ async function deliveryError(p: Promise<unknown>): Promise<DeliveryError> {
 }
 
 describe('send() for scheduled posts', () => {
+  it("sends a moderator's /reply as a reply to the member's message", async () => {
+    await withApi(
+      () => undefined,
+      async ({ adapter, calls }) => {
+        await adapter.send('-100', [
+          { ...simple('moderator', 'Ask your GP.'), quote: { messageId: '12', text: 'hair loss?' } },
+        ]);
+        const sent = calls.filter((c) => c.method === 'sendMessage');
+        expect(sent[0]!.payload).toMatchObject({
+          chat_id: '-100',
+          reply_parameters: { message_id: 12, allow_sending_without_reply: true },
+        });
+      },
+    );
+  });
+
   it('sends HTML with the keyboard', async () => {
     await withApi(
       () => undefined,

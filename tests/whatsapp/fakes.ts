@@ -19,6 +19,8 @@ type AnyListener = (arg: unknown) => void;
 export class FakeSocket implements WhatsAppSocket {
   private readonly listeners = new Map<string, Set<AnyListener>>();
   readonly sent: { jid: string; text: string; quoted: boolean }[] = [];
+  /** The message keys replies quoted. */
+  readonly quotedKeys: unknown[] = [];
   readonly pairingRequests: string[] = [];
   readonly joinAnswers: { jid: string; participants: string[]; action: string }[] = [];
   metadataCalls = 0;
@@ -70,6 +72,7 @@ export class FakeSocket implements WhatsAppSocket {
   async sendMessage(jid: string, content: unknown, options?: { quoted?: unknown }) {
     if (this.sendError) throw this.sendError;
     this.sent.push({ jid, text: (content as { text: string }).text, quoted: !!options?.quoted });
+    if (options?.quoted) this.quotedKeys.push((options.quoted as { key: unknown }).key);
     return undefined;
   }
 

@@ -294,6 +294,22 @@ describe('WhatsApp replay: groups', () => {
 describe('WhatsApp send() for the delivery queue', () => {
   const tip = [simple('tip', 'Tip: pace yourself today.')];
 
+  it("sends a moderator's /reply quoting the member's message", async () => {
+    const { adapter, socket } = await setup();
+    await adapter.send(GROUP, [
+      {
+        ...simple('moderator', 'Ask your GP.'),
+        quote: { messageId: 'ABC', senderId: '333333333333333@lid', text: 'q?' },
+      },
+    ]);
+    expect(socket.sent).toEqual([
+      { jid: GROUP, text: expect.stringContaining('Ask your GP.'), quoted: true },
+    ]);
+    expect(socket.quotedKeys).toEqual([
+      { remoteJid: GROUP, id: 'ABC', fromMe: false, participant: '333333333333333@lid' },
+    ]);
+  });
+
   it('sends when connected; says TRANSIENT when not', async () => {
     const { adapter, socket } = await setup();
     await adapter.send('15551230001@s.whatsapp.net', tip);

@@ -131,7 +131,17 @@ export function createTelegramOutbound({ api, logger, hooks }: OutboundDeps): Te
   async function send(chatId: string, replies: readonly Reply[]): Promise<void> {
     try {
       for (const reply of replies) {
-        for (const message of renderReply(reply)) await sendRendered(api, chatId, message, {});
+        // A moderator's /reply quotes the member's message; if it was deleted, it still goes out.
+        let quote = reply.quote && Number(reply.quote.messageId);
+        for (const message of renderReply(reply)) {
+          await sendRendered(
+            api,
+            chatId,
+            message,
+            quote ? { reply_parameters: { message_id: quote, allow_sending_without_reply: true } } : {},
+          );
+          quote = undefined;
+        }
       }
     } catch (err) {
       throw toDeliveryError(err, chatId);

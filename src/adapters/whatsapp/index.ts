@@ -563,8 +563,21 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
         chatId,
         chatType: chatId.endsWith('@g.us') ? 'group' : 'private',
       };
+      // A moderator's /reply quotes the member's message (Baileys quotes by key and content).
+      const quote = replies[0]?.quote;
+      const quoted = quote
+        ? ({
+            key: {
+              remoteJid: chatId,
+              id: quote.messageId,
+              fromMe: false,
+              ...(chat.chatType === 'group' && quote.senderId ? { participant: quote.senderId } : {}),
+            },
+            message: { conversation: quote.text ?? '' },
+          } as WAMessage)
+        : undefined;
       try {
-        await deliver(chatId, replies, 'bulk', choiceKey(chat));
+        await deliver(chatId, replies, quoted ? 'reply' : 'bulk', choiceKey(chat), quoted);
       } catch (err) {
         if (err instanceof PacerClosedError)
           throw new DeliveryError('TRANSIENT', 'WhatsApp is stopping', undefined, err);
