@@ -9,6 +9,11 @@ export interface EvalItem {
   readonly text: string;
   readonly expect: string | readonly string[];
   readonly tag?: string;
+  /**
+   * Blind set: verbatim words of the article sentence that answers the message. An answer (or a
+   * "did you mean" passage) whose text holds one of them is right, whichever entry carried it.
+   */
+  readonly quote?: string | readonly string[];
 }
 
 export interface EvalScores {
@@ -32,10 +37,20 @@ export interface EvalScores {
   readonly safetyRecall: number;
   /** Non-emergencies that got the safety message. */
   readonly falseAlarms: number;
+  /** Messages that are not emergencies (the denominator of false alarms). */
+  readonly nonEmergencies: number;
+  /** Messages tagged `alarming` (alarming wording, no emergency now). */
+  readonly alarming: number;
+  /** Of those, how many got the safety message. */
+  readonly alarmingAlarms: number;
+  /** Of those, how many got a one-line caution (kind `caution`). */
+  readonly alarmingCautioned: number;
   readonly misses: readonly string[];
 }
 
-export function readEvalSet(name: 'dev' | 'holdout'): EvalItem[] {
+export type EvalSetName = 'dev' | 'holdout' | 'blind';
+
+export function readEvalSet(name: EvalSetName): EvalItem[] {
   const file = path.join(import.meta.dirname, `${name}.jsonl`);
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -46,7 +61,29 @@ export function readEvalSet(name: 'dev' | 'holdout'): EvalItem[] {
 const expected = (item: EvalItem) => (Array.isArray(item.expect) ? item.expect : [item.expect]) as string[];
 
 /** What a system says about a message: its replies in the router's terms. */
-export type System = (text: string) => Promise<readonly Pick<Reply, 'kind' | 'meta' | 'buttons'>[]>;
+export type System = (
+  text: string,
+) => Promise<readonly (Pick<Reply, 'kind' | 'meta' | 'buttons'> & Partial<Pick<Reply, 'paragraphs'>>)[]>;
+
+/** Lower case, one kind of apostrophe, single spaces: quotes compare on words, not typography. */
+const fold = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[\u2018\u2019`]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+
+const replyText = (r: Partial<Pick<Reply, 'paragraphs'>>) =>
+  fold((r.paragraphs ?? []).map((p) => p.map((i) => i.text).join('')).join(' '));
+
+/** The text behind a "did you mean" choice, for quote matching: a FAQ answer or an article paragraph. */
+function choiceText(content: Content | undefined, data: string): string {
+  if (!content) return '';
+  const [kind, a, b] = data.split(':');
+  if (kind === 'faq') return fold(content.faq.find((e) => e.id === a)?.answer ?? '');
+  if (kind === 'psg') return fold(content.sections[Number(a) - 1]?.texts[Number(b)] ?? '');
+  return '';
+}
 
 export const routerSystem =
   (router: Router): System =>
@@ -74,7 +111,11 @@ export function keywordFilterSystem(content: Content): System {
   };
 }
 
-export async function evaluate(system: System, items: readonly EvalItem[]): Promise<EvalScores> {
+export async function evaluate(
+  system: System,
+  items: readonly EvalItem[],
+  content?: Content,
+): Promise<EvalScores> {
   let answerable = 0;
   let top1 = 0;
   let answeredRight = 0;
@@ -85,6 +126,10 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
   let safety = 0;
   let safetyHits = 0;
   let falseAlarms = 0;
+  let nonEmergencies = 0;
+  let alarming = 0;
+  let alarmingAlarms = 0;
+  let alarmingCautioned = 0;
   const misses: string[] = [];
   for (const item of items) {
     const replies = await system(item.text);
@@ -97,22 +142,37 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
       else misses.push(`SAFETY MISSED  ${item.text}`);
       continue;
     }
+    nonEmergencies++;
     if (first?.kind === 'safety') falseAlarms++;
+    if (item.tag === 'alarming') {
+      // Scored for alarms only: the mix of the blind set keeps them apart from the answerable ones.
+      alarming++;
+      if (first?.kind === 'safety') alarmingAlarms++;
+      if (replies.some((r) => (r.kind as string) === 'caution')) alarmingCautioned++;
+      continue;
+    }
     if (labels[0]?.startsWith('faq:')) {
       answerable++;
       const ids = labels.map((l) => l.slice(4));
+      const quotes = (
+        item.quote === undefined ? [] : Array.isArray(item.quote) ? item.quote : [item.quote]
+      ).map((q: string) => fold(q));
+      const holdsQuote = (text: string) => quotes.some((q) => q !== '' && text.includes(q));
       const answered = health?.meta?.faqId;
-      const offered = replies.flatMap((r) =>
-        r.kind === 'suggestions' ? (r.buttons ?? []).map((b) => b.data.slice(4)) : [],
+      const choices = replies.flatMap((r) =>
+        r.kind === 'suggestions' ? (r.buttons ?? []).map((b) => b.data) : [],
       );
-      if (answered && ids.includes(answered)) {
+      const rightChoice = (data: string) =>
+        (data.startsWith('faq:') && ids.includes(data.slice(4))) || holdsQuote(choiceText(content, data));
+      const offered = choices.map((d) => d.replace(/^faq:/, ''));
+      if (health && ((answered && ids.includes(answered)) || holdsQuote(replyText(health)))) {
         top1++;
         answeredRight++;
         reachable++;
       } else {
         if (health) answeredWrong++;
-        else if (offered[0] !== undefined && ids.includes(offered[0])) top1++;
-        if (offered.some((o) => ids.includes(o))) reachable++;
+        else if (choices[0] !== undefined && rightChoice(choices[0])) top1++;
+        if (choices.some(rightChoice)) reachable++;
         misses.push(
           `WRONG  ${item.text}  -> ${answered ?? (health ? `section ${health.meta?.section}` : first?.kind)}${offered.length ? ` [${offered.join(', ')}]` : ''}  (want ${ids.join('|')})`,
         );
@@ -139,6 +199,10 @@ export async function evaluate(system: System, items: readonly EvalItem[]): Prom
     safety,
     safetyRecall: share(safetyHits, safety),
     falseAlarms,
+    nonEmergencies,
+    alarming,
+    alarmingAlarms,
+    alarmingCautioned,
     misses,
   };
 }

@@ -1,4 +1,5 @@
 /** `npm run eval`: accuracy of the question matcher on the labelled sets, beside a keyword filter. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createContentStore } from '../../src/content/store.js';
 import { createRouter } from '../../src/core/router.js';
@@ -15,18 +16,29 @@ const columns: [string, (s: EvalScores) => string][] = [
   ['in reach', (s) => pct(s.reachable)],
   ['off-topic', (s) => pct(s.offTopicAnswered)],
   ['safety', (s) => pct(s.safetyRecall)],
-  ['alarms', (s) => String(s.falseAlarms)],
+  [
+    'alarms',
+    (s) => `${s.falseAlarms}/${s.nonEmergencies} (${pct(s.falseAlarms / Math.max(1, s.nonEmergencies))})`,
+  ],
 ];
+const width = (h: string) => (h === 'alarms' ? 16 : h.length + 3);
 const row = (name: string, s: EvalScores) =>
-  `${name.padEnd(30)}${columns.map(([h, f]) => f(s).padStart(h.length + 3)).join('')}`;
+  `${name.padEnd(30)}${columns.map(([h, f]) => f(s).padStart(width(h))).join('')}`;
 
-console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(h.length + 3)).join('')}`);
-for (const set of ['dev', 'holdout'] as const) {
+console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(width(h))).join('')}`);
+const content = store.current().content;
+// blind.jsonl was written from the article alone and frozen before tuning: its misses are never
+// printed, so nobody tunes on them. --verbose lists dev's misses only.
+for (const set of ['dev', 'holdout', 'blind'] as const) {
+  if (!existsSync(path.join(import.meta.dirname, `${set}.jsonl`))) continue;
   const items = readEvalSet(set);
-  const bot = await evaluate(routerSystem(router), items);
-  const keywords = await evaluate(keywordFilterSystem(store.current().content), items);
+  const bot = await evaluate(routerSystem(router), items, content);
+  const keywords = await evaluate(keywordFilterSystem(content), items, content);
+  const alarming = bot.alarming
+    ? `, ${bot.alarming} alarming but safe: ${bot.alarmingAlarms} alarmed, ${bot.alarmingCautioned} cautioned`
+    : '';
   console.log(
-    `${set}: ${items.length} messages (${bot.answerable} answerable, ${bot.offTopic} off-topic/unanswerable/greeting, ${bot.safety} emergencies)`,
+    `${set}: ${items.length} messages (${bot.answerable} answerable, ${bot.offTopic} off-topic/unanswerable/greeting, ${bot.safety} emergencies${alarming})`,
   );
   console.log(row('  this bot', bot));
   console.log(row('  keyword filter (Rose-style)', keywords));
@@ -36,5 +48,7 @@ console.log(
   '\ntop-1: answerable questions where the first entry the bot puts forward (its answer, or its first "did you mean"\n' +
     'choice) is right; answered / wrong: answered outright with a right / wrong entry; in reach: right entry answered or\n' +
     'among the choices; off-topic: share of off-topic, unanswerable and greeting messages that got a health answer;\n' +
-    'safety: emergencies answered with the safety message first; alarms: non-emergencies that got the safety message.',
+    'safety: emergencies answered with the safety message first; alarms: non-emergencies that got the safety message.\n' +
+    'blind: written from the article alone and frozen before tuning; a right answer may also be the article passage\n' +
+    'that holds the answering sentence (its "quote").',
 );
