@@ -129,7 +129,8 @@ export const configSchema = z.object({
 
   /** The operations HTTP server (health, metrics, Telegram webhook, queue dashboard). 0 turns it off. */
   PORT: int(0, 65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  /** Loopback by default: the dashboard and webhook are not for the whole network. Containers set 0.0.0.0. */
+  HOST: z.string().default('127.0.0.1'),
   ADMIN_USER: optionalString,
   ADMIN_PASSWORD: optionalString,
 });

@@ -39,18 +39,36 @@ function scrubbing(
   destination: pino.DestinationStream,
   secrets: readonly (string | undefined)[],
 ): pino.DestinationStream {
-  // Short values would redact ordinary words; real secrets are longer.
-  const forms = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6))]
-    .flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])
-    .sort((a, b) => b.length - a.length);
-  if (forms.length === 0) return destination;
-  return {
-    write(line: string) {
-      let out = line;
-      for (const f of forms) out = out.split(f).join('[redacted]');
-      return destination.write(out);
-    },
-  };
+  if (!secrets.some(Boolean)) return destination;
+  const scrub = createScrubber(secrets);
+  return { write: (line: string) => destination.write(scrub(line)) };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A function that replaces every secret value in a text, raw, JSON-escaped or URL-encoded, with
+ * `[redacted]`. Secrets of any length: a long one wherever it appears; a short one (under 6
+ * characters, which could be part of an ordinary word) wherever it stands as a word of its own.
+ */
+export function createScrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))];
+  const forms = [
+    ...new Set(values.flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])),
+  ].sort((a, b) => b.length - a.length);
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(
+    forms
+      .map((f) => (f.length >= 6 ? escapeRegExp(f) : `(?<![A-Za-z0-9])${escapeRegExp(f)}(?![A-Za-z0-9])`))
+      .join('|'),
+    'g',
+  );
+  return (text) => text.replace(pattern, '[redacted]');
+}
+
+/** The line printed when start-up fails outside the logger: scrubbed like every log line. */
+export function fatalLine(err: unknown, scrub: (text: string) => string = (t) => t): string {
+  return scrub(`Fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
 }
 
 /** The secret values in a configuration, for {@link createLogger}'s `secrets`. */

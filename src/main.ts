@@ -15,7 +15,7 @@ import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
-import { createLogger, secretValues } from './logger.js';
+import { createLogger, createScrubber, fatalLine, secretValues } from './logger.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
 import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
@@ -31,6 +31,9 @@ import {
   whatsappPacing,
 } from './scheduling/index.js';
 
+/** Scrubs secrets from what is printed outside the logger (the `Fatal:` line); set once config is read. */
+let scrub: (text: string) => string = (text) => text;
+
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -42,6 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  scrub = createScrubber(secretValues(config));
   const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
@@ -214,6 +218,7 @@ async function main(argv: readonly string[]): Promise<number> {
         input: process.stdin,
         output: process.stdout,
         botName: store.current().content.community.botName,
+        scrub,
         ...(scheduling ? { hasPending: () => scheduling.hasPending('console') } : {}),
       })
     : undefined;
@@ -291,7 +296,7 @@ const WHATSAPP_KEY_PREFIX = 'bot:whatsapp:';
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`Fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(fatalLine(err, scrub));
     process.exit(1);
   },
 );

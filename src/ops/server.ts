@@ -7,6 +7,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Adapter } from '../core/adapter.js';
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import type { BotMetrics } from './metrics.js';
 
 /** One thing `/readyz` checks. */
@@ -40,6 +41,8 @@ export interface OpsServerOptions {
   readonly queues?: readonly Queue[];
   /** Turns the dashboard on behind basic auth; without it /admin/queues is 404. */
   readonly admin?: { readonly user: string; readonly password: string };
+  /** How wrong dashboard passwords are throttled per client address (see login-throttle.ts). */
+  readonly loginThrottle?: LoginThrottleOptions;
 }
 
 export interface OpsServer {
@@ -65,6 +68,7 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
   const { logger, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
 
   // Process alive and the event loop turning: nothing else.
   app.get('/healthz', (_req, res) => {
@@ -82,8 +86,8 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
     if (failing.length > 0) logger.warn({ failing }, 'not ready');
     res.status(failing.length === 0 ? 200 : 503).json({
       ready: failing.length === 0,
-      failing: failing.map((c) => (c.detail ? `${c.name}: ${c.detail}` : c.name)),
-      checks,
+      failing: failing.map((c) => (c.detail ? `${c.name}: ${withoutPaths(c.detail)}` : c.name)),
+      checks: checks.map((c) => (c.detail ? { ...c, detail: withoutPaths(c.detail) } : c)),
     });
   });
 
@@ -116,7 +120,12 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: { uiConfig: { boardTitle: 'Bot queues' } },
     });
-    app.use(DASHBOARD_PATH, basicAuth(options.admin.user, options.admin.password), serverAdapter.getRouter());
+    app.use(
+      DASHBOARD_PATH,
+      basicAuth(options.admin.user, options.admin.password, options.loginThrottle),
+      pathlessJson,
+      serverAdapter.getRouter(),
+    );
   }
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -154,14 +163,80 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
   };
 }
 
-/** Basic auth with a constant-time comparison; 401 asks the browser for credentials. */
-function basicAuth(user: string, password: string) {
+/**
+ * Clickjacking, MIME sniffing and injected scripts: the dashboard is not to be framed, and runs
+ * only its own scripts (its styles are partly inline; its fonts come from Google Fonts).
+ */
+function securityHeaders(_req: Request, res: Response, next: NextFunction) {
+  res.set({
+    'Content-Security-Policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+      "font-src 'self' https://fonts.gstatic.com",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  next();
+}
+
+// An absolute file path ("/home/bot/app/src/x.ts", "file:///app/dist/x.js", "C:\\app\\x.js"), not a URL's path.
+const ABSOLUTE_PATH =
+  /(?:file:\/\/|(?<![\w:/.~-]))(?:\/(?:[\w.@+-]+\/)+|[A-Za-z]:\\(?:[\w.@+-]+\\)+)([\w.@+-]+)/g;
+
+/** Replaces absolute paths by their last part: stack traces name files, not the server's layout. */
+export const withoutPaths = (text: string): string => text.replace(ABSOLUTE_PATH, '…/$1');
+
+const scrubValue = (value: unknown): unknown => {
+  if (typeof value === 'string') return withoutPaths(value);
+  if (Array.isArray(value)) return value.map(scrubValue);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v)]));
+  }
+  return value;
+};
+
+/** The dashboard's API answers (failed jobs' stack traces and reasons) without server paths. */
+function pathlessJson(_req: Request, res: Response, next: NextFunction) {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => json(scrubValue(body));
+  next();
+}
+
+/**
+ * Basic auth with a constant-time comparison; 401 asks the browser for credentials. Wrong guesses
+ * are throttled per client address: 429 with Retry-After, the password not even checked.
+ */
+function basicAuth(user: string, password: string, throttleOptions?: LoginThrottleOptions) {
   const expected = Buffer.from(`${user}:${password}`);
+  const throttle = createLoginThrottle(throttleOptions);
   return (req: Request, res: Response, next: NextFunction) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = throttle.waitMs(address);
+    if (wait > 0) {
+      res
+        .status(429)
+        .set('Retry-After', String(Math.ceil(wait / 1000)))
+        .type('text/plain')
+        .send('too many wrong passwords: try again later\n');
+      return;
+    }
     const header = req.headers.authorization ?? '';
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     const given = match ? Buffer.from(match[1] ?? '', 'base64') : Buffer.alloc(0);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      throttle.succeeded(address);
+      return next();
+    }
+    // A browser's first request carries no credentials: that is not a guess.
+    if (match) throttle.failed(address);
     res
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="queues", charset="UTF-8"')

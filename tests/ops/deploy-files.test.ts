@@ -85,6 +85,11 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty(data![0]!);
   });
 
+  it('listens on every interface inside the container (outside, HOST defaults to 127.0.0.1)', () => {
+    expect(bot.environment.HOST).toBe('0.0.0.0');
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+  });
+
   it('publishes the ops port and gives active jobs time to finish on stop', () => {
     expect(bot.ports.join(' ')).toMatch(/8080/);
     expect(bot.stop_grace_period).toMatch(/^\d+s$/);

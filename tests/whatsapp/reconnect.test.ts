@@ -182,6 +182,9 @@ describe('WhatsApp connection lifecycle', () => {
     await vi.waitFor(() => expect(onPairingCode).toHaveBeenCalledWith('ABCD-1234'));
     expect(factory.current.pairingRequests).toEqual(['15550009999']);
     expect(onQr).not.toHaveBeenCalled();
-    expect(adapter.status().detail).toBe('waiting for pairing code ABCD-1234 to be entered on the phone');
+    expect(adapter.status().detail).toBe(
+      "waiting for the pairing code (printed in the bot's terminal) to be entered on the phone",
+    );
+    expect(adapter.status().detail).not.toContain('ABCD');
   });
 });

@@ -19,6 +19,8 @@ export interface ConsoleAdapterOptions {
   readonly hasPending?: () => Promise<boolean>;
   readonly pendingPollMs?: number;
   readonly botName?: string;
+  /** Removes secrets from an error before it is printed (the logger's scrubber). */
+  readonly scrub?: (text: string) => string;
 }
 
 export interface ConsoleAdapter extends Adapter {
@@ -105,7 +107,8 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
     finished,
     async start() {
       void run().catch((err) => {
-        write(mode === 'jsonl' ? JSON.stringify({ error: String(err) }) : `error: ${String(err)}`);
+        const text = (options.scrub ?? ((t: string) => t))(String(err));
+        write(mode === 'jsonl' ? JSON.stringify({ error: text }) : `error: ${text}`);
         resolveFinished();
       });
     },

@@ -290,7 +290,8 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
         (code) => {
           if (s !== sock) return;
           const shown = code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
-          detail = `waiting for pairing code ${shown} to be entered on the phone`;
+          // The code links the bot's number: it goes to the operator's terminal, never to /readyz.
+          detail = "waiting for the pairing code (printed in the bot's terminal) to be entered on the phone";
           (options.onPairingCode ?? printPairingCode)(shown);
         },
         (err) => logger.error({ err }, 'whatsapp: requesting a pairing code failed'),
