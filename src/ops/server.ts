@@ -55,6 +55,8 @@ export interface OpsServer {
 }
 
 export const DASHBOARD_PATH = '/admin/queues';
+/** The largest webhook body accepted (Node reads no more than Content-Length says). */
+export const WEBHOOK_MAX_BYTES = 1_000_000;
 
 /**
  * The operations HTTP server: `/healthz`, `/readyz`, `/metrics`, Telegram's webhook and the
@@ -103,8 +105,19 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
 
   if (options.webhook) {
     const { handler } = options.webhook;
-    // No body parser in front: the handler reads the raw request itself.
+    // No body parser in front: the handler reads the raw request itself. Telegram's updates are
+    // a few kilobytes and always say their length: anything longer is not Telegram's.
     app.post(options.webhook.path, (req, res, next) => {
+      const length = Number(req.headers['content-length']);
+      if (!Number.isFinite(length)) {
+        res.status(411).type('text/plain').send('length required\n');
+        return;
+      }
+      if (length > WEBHOOK_MAX_BYTES) {
+        res.status(413).set('Connection', 'close').type('text/plain').send('update too large\n');
+        req.destroy();
+        return;
+      }
       Promise.resolve(handler(req, res)).catch(next);
     });
   }

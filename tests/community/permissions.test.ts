@@ -216,3 +216,41 @@ describe('the moderators’ guide', () => {
     expect(guide).toContain(permissionTable());
   });
 });
+
+describe('forged Telegram updates', () => {
+  const shaped = (chat: object, extra: object) =>
+    ({
+      message_id: 1,
+      date: 1,
+      chat,
+      text: '/stats',
+      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      ...extra,
+    }) as unknown as Message;
+  const bot = { id: 666, username: 'TestNameBot' };
+
+  it('a "sender_chat is the chat" anonymous admin is trusted in a group, never in a private chat', () => {
+    const inGroup = messageToIncoming(
+      shaped(
+        { id: -1001, type: 'supergroup', title: 'G' },
+        { sender_chat: { id: -1001, type: 'supergroup', title: 'G' } },
+      ),
+      bot,
+    );
+    expect(inGroup.type === 'incoming' && inGroup.incoming.sender.isChatAdmin).toBe(true);
+
+    const forged = messageToIncoming(
+      shaped(
+        { id: 5, type: 'private', first_name: 'M' },
+        { sender_chat: { id: 5, type: 'private' }, from: { id: 5, is_bot: false, first_name: 'M' } },
+      ),
+      bot,
+      false,
+    );
+    expect(forged.type).toBe('incoming');
+    if (forged.type === 'incoming') {
+      expect(forged.incoming.sender.isChatAdmin ?? false).toBe(false);
+      expect(forged.incoming.sender.id).toBe('5');
+    }
+  });
+});

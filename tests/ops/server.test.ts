@@ -5,7 +5,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Router } from '../../src/core/router.js';
 import type { Incoming, Reply } from '../../src/core/types.js';
 import { createMetrics, instrumentRouter } from '../../src/ops/metrics.js';
-import { adapterChecks, createOpsServer, type OpsServer, redisCheck } from '../../src/ops/server.js';
+import {
+  adapterChecks,
+  createOpsServer,
+  type OpsServer,
+  redisCheck,
+  WEBHOOK_MAX_BYTES,
+} from '../../src/ops/server.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 interface ReadyBody {
@@ -185,6 +191,41 @@ describe('ops server', () => {
     expect(res.status).toBe(200);
     expect(seen).toEqual([update]);
     expect((await fetch(`${url}/telegram/other`, { method: 'POST', body: update })).status).toBe(404);
+  });
+
+  it('refuses webhook bodies over 1 MB (and without a length) before the handler reads them', async () => {
+    let calls = 0;
+    const url = await start({
+      webhook: {
+        path: '/telegram/abc',
+        handler: (_req, res) => {
+          calls++;
+          res.writeHead(200).end();
+        },
+      },
+    });
+    const big = await fetch(`${url}/telegram/abc`, {
+      method: 'POST',
+      body: 'x'.repeat(WEBHOOK_MAX_BYTES + 1),
+      headers: { 'content-type': 'application/json' },
+    }).catch((err: unknown) => err);
+    // The server answers 413 and closes; a client still sending may see the reset instead.
+    if (big instanceof Response) expect(big.status).toBe(413);
+    const chunked = await fetch(`${url}/telegram/abc`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{}'));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+    expect(calls).toBe(0);
+    const ok = await fetch(`${url}/telegram/abc`, { method: 'POST', body: '{}' });
+    expect(ok.status).toBe(200);
+    expect(calls).toBe(1);
   });
 
   it('has no queue dashboard when ADMIN_USER/ADMIN_PASSWORD are unset', async () => {

@@ -96,6 +96,7 @@ beforeAll(async () => {
     hookPort,
     {
       path: adapter.webhook!.path,
+      secretToken: adapter.webhook!.secretToken,
       handler: async (req, res) => {
         await handler(req, res);
         updateHandled();
@@ -351,6 +352,53 @@ describe('Telegram adapter against the emulator', () => {
 });
 
 describe('webhook secret', () => {
+  it('is never left off: without TELEGRAM_WEBHOOK_SECRET one is derived from the token, and forged updates get 401', async () => {
+    const port = await freePort();
+    const handled: string[] = [];
+    const unguarded = createTelegramAdapter({
+      token: TOKEN,
+      router: { ...router, handle: async (i) => (handled.push(i.kind), []) },
+      logger: memoryLogger(),
+      apiRoot: server.config.apiURL.replace('localhost', '127.0.0.1'),
+      webhook: { url: `http://127.0.0.1:${port}/hook` },
+    });
+    const secret = unguarded.webhook!.secretToken;
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(secret).not.toContain(TOKEN);
+    // Every replica derives the same secret from the same token.
+    expect(
+      createTelegramAdapter({
+        token: TOKEN,
+        router,
+        logger: memoryLogger(),
+        webhook: { url: 'https://x/hook' },
+      }).webhook!.secretToken,
+    ).toBe(secret);
+    const local = await serveWebhook(port, unguarded.webhook!, memoryLogger(), { sendSecret: false });
+    try {
+      const forged = JSON.stringify({
+        update_id: 7,
+        message: {
+          message_id: 1,
+          date: 1,
+          chat: { id: 5, type: 'private' },
+          from: { id: 5, is_bot: false, first_name: 'M' },
+          text: '/broadcast hi',
+        },
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/hook`, {
+        method: 'POST',
+        body: forged,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(401);
+      expect(handled).toEqual([]);
+    } finally {
+      await local.close();
+      await unguarded.stop();
+    }
+  });
+
   it('refuses an update without the secret header and accepts one with it', async () => {
     const port = await freePort();
     const guarded = createTelegramAdapter({
@@ -360,7 +408,7 @@ describe('webhook secret', () => {
       apiRoot: server.config.apiURL.replace('localhost', '127.0.0.1'),
       webhook: { url: `http://127.0.0.1:${port}/hook`, secretToken: 's3cret_token' },
     });
-    const local = await serveWebhook(port, guarded.webhook!, memoryLogger());
+    const local = await serveWebhook(port, guarded.webhook!, memoryLogger(), { sendSecret: false });
     try {
       const body = JSON.stringify({
         update_id: 1,

@@ -19,6 +19,8 @@ export async function serveWebhook(
   port: number,
   webhook: TelegramWebhook,
   logger: TelegramLogger,
+  /** Whether requests carry Telegram's secret header (the emulator does not send it itself). */
+  { sendSecret = true }: { sendSecret?: boolean } = {},
 ): Promise<OpsServer> {
   const ops = createOpsServer({
     port,
@@ -26,7 +28,14 @@ export async function serveWebhook(
     logger,
     metrics: createMetrics({ defaultMetrics: false }),
     readiness: () => [],
-    webhook,
+    webhook: {
+      path: webhook.path,
+      // The emulator stands in for Telegram but does not send the secret header that Telegram would.
+      handler: (req, res) => {
+        if (sendSecret) req.headers['x-telegram-bot-api-secret-token'] ??= webhook.secretToken;
+        return webhook.handler(req, res);
+      },
+    },
   });
   await ops.listen();
   return ops;

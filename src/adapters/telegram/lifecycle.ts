@@ -3,6 +3,7 @@
  * `@grammyjs/runner`) or by webhook, reconnects in the background while Telegram is unreachable,
  * publishes the command menu, and says whether the connection is up.
  */
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type RunnerHandle, run } from '@grammyjs/runner';
 import { Api, Bot, GrammyError, type Transformer, webhookCallback } from 'grammy';
@@ -27,7 +28,16 @@ export const ALLOWED_UPDATES = [
 export interface TelegramWebhook {
   readonly path: string;
   readonly handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** What Telegram sends in `X-Telegram-Bot-Api-Secret-Token`; a request without it gets 401. */
+  readonly secretToken: string;
 }
+
+/**
+ * A webhook never runs without a secret: the configured one, or one derived from the bot token,
+ * which is the same on every replica and cannot be guessed without the token.
+ */
+export const webhookSecret = (token: string, configured?: string): string =>
+  configured || createHmac('sha256', token).update('telegram-webhook-secret-token').digest('base64url');
 
 /** What {@link createTelegramLifecycle} hands the rest of the adapter. */
 export interface TelegramLifecycle {
@@ -92,11 +102,12 @@ async function publishCommands(api: Api, router: Router, logger: TelegramLogger)
 }
 
 /** The webhook handler and the path to mount it at. */
-function webhookFor(bot: Bot, webhook: NonNullable<TelegramAdapterOptions['webhook']>): TelegramWebhook {
+function webhookFor(bot: Bot, url: string, secretToken: string): TelegramWebhook {
   return {
-    path: new URL(webhook.url).pathname,
+    path: new URL(url).pathname,
+    secretToken,
     handler: webhookCallback(bot, 'http', {
-      ...(webhook.secretToken ? { secretToken: webhook.secretToken } : {}),
+      secretToken,
       // Answer Telegram before its timeout even when a reply waits out a 429; handling goes on.
       onTimeout: 'return',
       timeoutMilliseconds: 8_000,
@@ -194,7 +205,7 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
     if (options.webhook) {
       await api.setWebhook(options.webhook.url, {
         allowed_updates: [...ALLOWED_UPDATES],
-        ...(options.webhook.secretToken ? { secret_token: options.webhook.secretToken } : {}),
+        secret_token: webhookSecret(options.token, options.webhook.secretToken),
       });
       setConnected(true, 'webhook');
     } else {
@@ -230,7 +241,9 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
     }
   }
 
-  const webhook = options.webhook ? webhookFor(bot, options.webhook) : undefined;
+  const webhook = options.webhook
+    ? webhookFor(bot, options.webhook.url, webhookSecret(options.token, options.webhook.secretToken))
+    : undefined;
 
   return {
     bot,
