@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { whatsappModeratorIds } from '../../src/adapters/whatsapp/index.js';
+import { Subscriptions } from '../../src/scheduling/subscriptions.js';
 import { useTestRedis } from '../helpers/redis-server.js';
 import { GROUP } from './fakes.js';
 import { setup, stopAdaptersAfterEach, textMessage } from './harness.js';
@@ -68,5 +69,16 @@ describe('B5: one person, one private chat id', () => {
     await deliver(textMessage({ chat: MOD_PN, text: '/rules' }));
     expect(socket.sent.slice(2).map((s) => s.jid)).toEqual([MOD_LID, MOD_LID]);
     expect(onChatMoved).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('B5: a subscription follows the chat to its stable id', () => {
+  it('Subscriptions.move (what main.ts wires to onChatMoved) keeps the chat subscribed under the LID', async () => {
+    const subs = new Subscriptions(db.redis, `subs-${Date.now()}`);
+    await subs.add({ platform: 'whatsapp', chatId: MOD_PN, chatType: 'private' });
+    expect(await subs.move('whatsapp', MOD_PN, MOD_LID)).toBe(true);
+    expect(await subs.has({ platform: 'whatsapp', chatId: MOD_LID })).toBe(true);
+    expect(await subs.has({ platform: 'whatsapp', chatId: MOD_PN })).toBe(false);
+    expect(await subs.move('whatsapp', MOD_PN, MOD_LID)).toBe(false);
   });
 });

@@ -19,6 +19,7 @@ import type { ILogger, MakeSocket, WhatsAppHooks } from './types.js';
 
 export { clearRedisAuth, createRedisAuthStore } from './auth-state.js';
 export type { MakeSocket, WhatsAppHooks, WhatsAppSocket } from './types.js';
+export { latestWhatsAppVersion } from './version.js';
 
 export interface WhatsAppAdapterOptions {
   readonly router: Router;
@@ -28,7 +29,7 @@ export interface WhatsAppAdapterOptions {
   readonly keyPrefix?: string;
   /** Digits with country code: link by pairing code instead of QR code. */
   readonly pairingNumber?: string;
-  /** Pacing (see the operators' guide): gap per chat, gap between any two messages, bulk sends per minute. */
+  /** Pacing (see docs/operators.md): gap per chat, gap between any two messages, bulk sends per minute. */
   readonly chatGapMs?: number;
   readonly globalGapMs?: number;
   readonly bulkPerMinute?: number;
