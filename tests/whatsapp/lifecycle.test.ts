@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRedisAuthStore } from '../../src/adapters/whatsapp/index.js';
 import { decideOnClose } from '../../src/adapters/whatsapp/reconnect.js';
 import { simple } from '../../src/core/replies.js';
@@ -139,5 +139,26 @@ describe('D14: the connection-change notification fires once', () => {
       ['whatsapp', true],
       ['whatsapp', false],
     ]);
+  });
+});
+
+describe('A1 with the real socket lock', () => {
+  it('losing the Redis lease and taking it back leaves a working adapter', async () => {
+    const { singleHolder } = await import('../../src/ops/single-holder.js');
+    const { adapter, factory } = await setup({}, {}, { redis: db.redis, open: false });
+    await adapter.stop();
+    const key = `lock-test-${Date.now()}`;
+    const quiet = { info() {}, warn() {}, error() {} } as never;
+    const held = singleHolder(adapter, { client: db.redis, key, logger: quiet, ttlMs: 400, pollMs: 100 });
+    await held.start();
+    const before = factory.sockets.length;
+    factory.current.open();
+    // An outage longer than the lease: the key is gone when the holder renews.
+    await db.redis.del(key);
+    await vi.waitFor(() => expect(factory.sockets.length).toBe(before + 1), { timeout: 5_000 });
+    factory.current.open();
+    await held.send(MEMBER, tip);
+    expect(factory.current.sent.map((s) => s.text)).toEqual(['Tip: pace yourself today.']);
+    await held.stop();
   });
 });
