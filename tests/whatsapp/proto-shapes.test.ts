@@ -67,7 +67,9 @@ const ignored: [string, () => WAMessage][] = [
       wire({
         key: key(MEMBER_LID),
         messageTimestamp: AT,
-        message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: key(MEMBER_LID) } },
+        message: {
+          protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: key(MEMBER_LID) },
+        },
       }),
   ],
   [
@@ -76,7 +78,9 @@ const ignored: [string, () => WAMessage][] = [
       wire({
         key: key(GROUP, MEMBER_LID),
         messageTimestamp: AT,
-        message: { reactionMessage: { key: key(GROUP, MEMBER_LID), text: '👍', senderTimestampMs: AT * 1000 } },
+        message: {
+          reactionMessage: { key: key(GROUP, MEMBER_LID), text: '👍', senderTimestampMs: AT * 1000 },
+        },
       }),
   ],
   [
