@@ -357,7 +357,13 @@ describe('webhook secret', () => {
     const handled: string[] = [];
     const unguarded = createTelegramAdapter({
       token: TOKEN,
-      router: { ...router, handle: async (i) => (handled.push(i.kind), []) },
+      router: {
+        ...router,
+        handle: async (i) => {
+          handled.push(i.kind);
+          return [];
+        },
+      },
       logger: memoryLogger(),
       apiRoot: server.config.apiURL.replace('localhost', '127.0.0.1'),
       webhook: { url: `http://127.0.0.1:${port}/hook` },
