@@ -204,7 +204,19 @@ export function createCommunity(options: CommunityOptions): Community {
     unanswered,
     stats,
     chats,
-    routerOptions: { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats, chats },
+    routerOptions: {
+      commands,
+      presses,
+      guards,
+      onJoin,
+      onJoinRequest,
+      unanswered,
+      stats,
+      // A slow Redis makes a chat admin a member for that message, never a late reply.
+      chats: {
+        isCommunityChat: (chat) => withTimeout(chats.isCommunityChat(chat), 1_000, 'community chats'),
+      },
+    },
     start: () => joinRequests.start(),
     async close() {
       await welcomes.flush();
