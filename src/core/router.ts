@@ -40,10 +40,20 @@ export interface RouterOptions {
   readonly clock?: () => Date;
 }
 
+/** What a caller may ask of one {@link Router.handle} call. */
+export interface HandleOptions {
+  /**
+   * Takes the safety reply the moment a message reads as an emergency, before anything that
+   * may be slow (bookkeeping, guards, the answer itself); it is then left out of what `handle`
+   * returns. Adapters send it ahead of everything queued for the chat.
+   */
+  readonly urgent?: (replies: Reply[]) => void;
+}
+
 /** The platform-neutral router every adapter calls. */
 export interface Router {
   /** Never throws: a failure becomes an `error` reply and a log line. */
-  handle(incoming: Incoming): Promise<Reply[]>;
+  handle(incoming: Incoming, options?: HandleOptions): Promise<Reply[]>;
   /** Every command, for help texts and the platforms' command menus. */
   readonly commands: readonly Command[];
   isModerator(incoming: Incoming): boolean;
@@ -84,7 +94,7 @@ export function createRouter(options: RouterOptions): Router {
     return safety.check(text);
   };
 
-  async function route(incoming: Incoming): Promise<Reply[]> {
+  async function route(incoming: Incoming, urgent?: HandleOptions['urgent']): Promise<Reply[]> {
     const { content, matcher } = options.content.current();
     const moderator = isModerator(incoming);
     const context = (args: string): CommandContext => ({
@@ -99,14 +109,24 @@ export function createRouter(options: RouterOptions): Router {
     // An emergency is answered first, whatever else the message is.
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
     const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
+    // Nothing is awaited before the safety reply leaves: a caller that can send it at once does.
+    let safety = emergency ? [safetyReply(content)] : [];
+    if (emergency && urgent) {
+      try {
+        urgent(safety);
+        safety = [];
+      } catch (err) {
+        options.logger?.error({ err, chat: incoming.chat }, 'sending the safety reply early failed');
+      }
+    }
     if (emergency) await options.stats?.recordAnswer('safety');
 
     for (const guard of options.guards ?? []) {
       const stop = await guard(incoming, moderator);
-      if (stop) return emergency ? [safetyReply(content), ...stop] : stop;
+      if (stop) return emergency ? [...safety, ...stop] : stop;
     }
     const replies = await dispatch();
-    return emergency ? [safetyReply(content), ...replies.filter((r) => r.kind !== 'fallback')] : replies;
+    return emergency ? [...safety, ...replies.filter((r) => r.kind !== 'fallback')] : replies;
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {
@@ -190,10 +210,10 @@ export function createRouter(options: RouterOptions): Router {
   return {
     commands,
     isModerator,
-    async handle(incoming) {
+    async handle(incoming, handleOptions) {
       if (incoming.sender.isBot) return [];
       try {
-        return await route(incoming);
+        return await route(incoming, handleOptions?.urgent);
       } catch (err) {
         options.logger?.error({ err, chat: incoming.chat, kind: incoming.kind }, 'handler failed');
         return [simple('error', 'Sorry, something went wrong on my side. Please try again in a moment.')];
