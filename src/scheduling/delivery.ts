@@ -2,7 +2,7 @@
  * Delivery: every post fans out into one job per chat, and a worker sends each through the
  * chat's platform adapter, paced per platform, per group and per chat.
  *
- * Guarantees (see README-section.md):
+ * Guarantees (see docs/operators.md, "Delivery guarantees"):
  * - Each delivery job has the id `d-<post>-<platform>-<chat>`, so fanning a post out twice
  *   (a retried or double-fired fan-out) adds nothing new.
  * - Before sending, the worker checks the post's "done" set in Redis; after sending it adds the

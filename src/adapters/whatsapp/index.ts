@@ -33,7 +33,7 @@ export interface WhatsAppAdapterOptions {
   readonly keyPrefix?: string;
   /** Digits with country code: link by pairing code instead of QR code. */
   readonly pairingNumber?: string;
-  /** Pacing (see README): gap per chat, gap between any two messages, bulk sends per minute. */
+  /** Pacing (see docs/operators.md): gap per chat, gap between any two messages, bulk sends per minute. */
   readonly chatGapMs?: number;
   readonly globalGapMs?: number;
   readonly bulkPerMinute?: number;
