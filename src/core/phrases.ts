@@ -1,4 +1,4 @@
-import { expandContractions, normalizeText, words } from './normalize.js';
+import { expandContractions, normalizeText, readable, words } from './normalize.js';
 
 /**
  * A small pattern language for phrases members type, matched word by word on normalised text:
@@ -9,6 +9,7 @@ import { expandContractions, normalizeText, words } from './normalize.js';
  * - `=take`: this spelling only, no typo (so it never reads "make");
  * - `#`: a number of 10 or more ("took 35 of my ...": an overdose quantity, not a dose).
  * Each plain word may carry as many slips as `editsFor(word)` allows ("sucidal", "chest pian").
+ * A finder reads the first `MAX_READ_CHARS` of a text (src/core/normalize.ts).
  */
 type Slot =
   | { readonly kind: 'gap'; readonly max: number }
@@ -212,7 +213,7 @@ export function createPhraseFinder(
     for (const r of read) for (let i = 0; i < r.length; i++) present[r[i]! >> 1] = 0;
     return found;
   };
-  const find = ((text: string) => inWords(words(normalizeText(text)))) as PhraseFinder;
+  const find = ((text: string) => inWords(words(normalizeText(readable(text))))) as PhraseFinder;
   return Object.assign(find, { inWords });
 }
 

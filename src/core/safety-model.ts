@@ -21,7 +21,8 @@ export interface SafetyModel {
 /** Feature names of one word: the word itself and its letter groups. */
 export function wordFeatures(token: string): string[] {
   const out = [`w:${token}`];
-  const padded = `<${token}>`;
+  // No word is longer: a 4,000-letter "word" would only cost time.
+  const padded = `<${token.slice(0, MAX_WORD)}>`;
   for (let n = 3; n <= 4; n++) {
     for (let i = 0; i + n <= padded.length; i++) out.push(`c:${padded.slice(i, i + n)}`);
   }
@@ -32,11 +33,13 @@ export function wordFeatures(token: string): string[] {
 export function messageFeatures(tokens: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    out.push(...wordFeatures(tokens[i]!));
+    for (const f of wordFeatures(tokens[i]!)) out.push(f);
     if (i > 0) out.push(`b:${tokens[i - 1]} ${tokens[i]}`);
   }
   return out;
 }
+
+const MAX_WORD = 40;
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 

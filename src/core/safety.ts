@@ -1,4 +1,4 @@
-import { normalizeText, words } from './normalize.js';
+import { normalizeText, readable, words } from './normalize.js';
 import { createPhraseFinder } from './phrases.js';
 import { notNowRule } from './safety-context.js';
 import { createModelScorer, type SafetyModel } from './safety-model.js';
@@ -36,7 +36,8 @@ const NONE: SafetyVerdict = { grade: 'none', reason: 'no pattern, classifier bel
  *
  * Recall comes first: each word of a phrase may carry a typo ("sucidal", "chest pian"), and a
  * phrase may appear anywhere in a long message. One slip per word (two in long words), so that
- * "analysis" does not read as "paralysis".
+ * "analysis" does not read as "paralysis". Reads the part of a message `readable` keeps
+ * (its first 3,000 and last 1,000 characters).
  */
 export function createSafetyGrader(
   patterns: readonly string[],
@@ -47,7 +48,7 @@ export function createSafetyGrader(
   // Above this the classifier overrides a context rule: it has seen such wording as emergencies.
   const sure = model ? Math.max(model.emergencyAt, 0.97) : 1;
   return (text: string): SafetyVerdict => {
-    const normalized = normalizeText(text);
+    const normalized = normalizeText(readable(text));
     if (normalized === '') return NONE;
     const tokens = words(normalized);
     const pattern = find.inWords(tokens);
