@@ -55,7 +55,9 @@ export function createSafetyGrader(
     const p = scorer?.probability(tokens);
     const probability = p === undefined ? {} : { probability: round(p) };
     const features = () => (scorer ? scorer.explain(tokens).top.join(', ') : '');
-    if (pattern === undefined && (p === undefined || p < model!.cautionAt)) return NONE;
+    if (pattern === undefined && (p === undefined || p < Math.min(model!.cautionAt, model!.emergencyAt))) {
+      return NONE;
+    }
     const rule = notNowRule(normalized, text.includes('?'));
     if (pattern !== undefined) {
       if (rule && (p === undefined || p < sure)) {
