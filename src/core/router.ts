@@ -1,12 +1,15 @@
 import { answerFreeText, readsAsQuestion } from './answer.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
+import type { Content } from './content.js';
 import type { Command, CommandContext, ContentSource, PressHandler, Stats, UnansweredLog } from './ports.js';
-import { safetyReply, simple, welcome } from './replies.js';
-import { createSafetyCheck } from './safety.js';
+import { cautionReply, safetyReply, simple, welcome } from './replies.js';
+import { createSafetyGrader, type SafetyVerdict } from './safety.js';
 import type { Incoming, Reply } from './types.js';
 
 /** The few logging calls the core makes; pino's logger fits. */
 export interface CoreLogger {
+  /** Optional: what the safety check decided and why (pino's `info`). */
+  info?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
@@ -73,7 +76,10 @@ export function createRouter(options: RouterOptions): Router {
   }
   const commands = [...new Set(byName.values())];
   const presses = [...(options.presses ?? []), ...builtinPresses];
-  let safety = { patterns: null as unknown, check: (_: string) => false };
+  let safety: { community: unknown; grade: (text: string) => SafetyVerdict } = {
+    community: null,
+    grade: () => ({ grade: 'none', reason: '' }),
+  };
 
   const isModerator = (incoming: Incoming): boolean => {
     const s = incoming.sender;
@@ -89,9 +95,12 @@ export function createRouter(options: RouterOptions): Router {
     );
   };
 
-  const isSafetyIssue = (patterns: readonly string[], text: string) => {
-    if (safety.patterns !== patterns) safety = { patterns, check: createSafetyCheck(patterns) };
-    return safety.check(text);
+  // Compiled once per content version (a reload brings new patterns and a new model).
+  const gradeSafety = (community: Content['community'], text: string): SafetyVerdict => {
+    if (safety.community !== community) {
+      safety = { community, grade: createSafetyGrader(community.safetyPatterns, community.safetyModel) };
+    }
+    return safety.grade(text);
   };
 
   async function route(incoming: Incoming, urgent?: HandleOptions['urgent']): Promise<Reply[]> {
@@ -108,25 +117,40 @@ export function createRouter(options: RouterOptions): Router {
 
     // An emergency is answered first, whatever else the message is.
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
-    const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
+    const verdict = text === '' ? undefined : gradeSafety(content.community, text);
+    const emergency = verdict?.grade === 'emergency';
     // Nothing is awaited before the safety reply leaves: a caller that can send it at once does.
-    let safety = emergency ? [safetyReply(content)] : [];
+    let safetyFirst = emergency ? [safetyReply(content)] : [];
     if (emergency && urgent) {
       try {
-        urgent(safety);
-        safety = [];
+        urgent(safetyFirst);
+        safetyFirst = [];
       } catch (err) {
         options.logger?.error({ err, chat: incoming.chat }, 'sending the safety reply early failed');
       }
     }
-    if (emergency) await options.stats?.recordAnswer('safety');
+    if (verdict && verdict.grade !== 'none' && (emergency || incoming.kind === 'text')) {
+      // Says which pattern, context rule or classifier features decided; never the message itself.
+      options.logger?.info?.(
+        { safety: verdict.grade, reason: verdict.reason, chat: incoming.chat },
+        verdict.grade === 'emergency' ? 'emergency message' : 'caution added',
+      );
+      if (emergency) await options.stats?.recordAnswer('safety');
+    }
 
     for (const guard of options.guards ?? []) {
       const stop = await guard(incoming, moderator);
-      if (stop) return emergency ? [...safety, ...stop] : stop;
+      if (stop) return emergency ? [...safetyFirst, ...stop] : stop;
     }
     const replies = await dispatch();
-    return emergency ? [...safety, ...replies.filter((r) => r.kind !== 'fallback')] : replies;
+    if (emergency) return [...safetyFirst, ...replies.filter((r) => r.kind !== 'fallback')];
+    // A caution rides beside a reply; chatter the bot leaves alone in a group stays unanswered.
+    // Only beside an answer to free text: a command's argument (`/start faq-...`) is no story.
+    if (verdict?.grade === 'caution' && incoming.kind === 'text' && replies.length > 0) {
+      await options.stats?.recordAnswer('caution');
+      return [...replies, cautionReply(content)];
+    }
+    return replies;
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {
