@@ -7,7 +7,14 @@ import { createRedisQuestionLog } from './question-store.js';
 
 /** What the router records for `/stats`. */
 export type AnswerKind = Parameters<Stats['recordAnswer']>[0];
-export const ANSWER_KINDS: readonly AnswerKind[] = ['faq', 'section', 'suggestions', 'fallback', 'safety'];
+export const ANSWER_KINDS: readonly AnswerKind[] = [
+  'faq',
+  'section',
+  'suggestions',
+  'fallback',
+  'safety',
+  'caution',
+];
 
 /** Statistics and unanswered questions, with the queries `/stats` and `/unanswered` need. */
 export interface Insight extends Stats {
@@ -54,6 +61,7 @@ const emptyCounts = (): Record<AnswerKind, number> => ({
   suggestions: 0,
   fallback: 0,
   safety: 0,
+  caution: 0,
 });
 
 /** Statistics and unanswered questions in Redis, bucketed per UTC day, bounded in size and age. */

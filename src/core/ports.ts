@@ -99,7 +99,7 @@ export interface UnansweredLog {
 /** Counts for `/stats`: what was answered and how (per chat too, for a chat admin's `/stats`). */
 export interface Stats {
   recordAnswer(
-    kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety',
+    kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety' | 'caution',
     faqId?: string,
     chat?: ChatRef,
   ): Promise<void>;
