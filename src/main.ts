@@ -22,7 +22,7 @@ import {
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
 import { createRouter } from './core/router.js';
-import type { Platform } from './core/types.js';
+import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
 import { type BotConsole, consoleCommands, consolePorts, createConsole } from './ops/console/index.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
@@ -36,6 +36,7 @@ import {
   openRedis,
   schedulingCommands,
   schedulingOffCommands,
+  schedulingPresses,
   telegramPacing,
   whatsappPacing,
 } from './scheduling/index.js';
@@ -172,16 +173,25 @@ async function main(argv: readonly string[]): Promise<number> {
       })
     : [];
 
+  // A moderator's command that was slow to confirm reports how it ended in its chat, later.
+  const commandOptions = {
+    notify: async (chat: ChatRef, replies: readonly Reply[]) => {
+      const adapter = sendVia.get(chat.platform);
+      if (adapter) await adapter.send(chat.chatId, replies);
+    },
+    logger,
+  };
   const coreRouter = createRouter({
     content: store,
     ...community.routerOptions,
     commands: [
       ...(scheduling
-        ? schedulingCommands(scheduling)
+        ? schedulingCommands(scheduling, commandOptions)
         : schedulingOffCommands(redis.mode === 'off' ? redis.reason : '')),
       ...community.commands,
       ...consoleCmds,
     ],
+    presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
     moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
     logger,
   });

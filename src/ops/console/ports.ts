@@ -93,7 +93,8 @@ export interface PostsPort {
   >;
   tips(until: Date): Promise<{ runs: Date[]; nextTip?: { id: string; text: string } }>;
   chats(limit: number): Promise<{ platform: Platform; chatId: string; chatType: string }[]>;
-  schedule(at: Date, text: string, audience: PostAudience, by: string): Promise<number>;
+  /** `request`: the form's own id, so sending the same form twice schedules one post. */
+  schedule(at: Date, text: string, audience: PostAudience, by: string, request?: string): Promise<number>;
   edit(id: number, at: Date, text: string): Promise<boolean>;
   cancel(id: number): Promise<boolean>;
 }

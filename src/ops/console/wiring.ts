@@ -143,7 +143,17 @@ export function consolePorts(w: ConsoleWiring): ConsolePorts {
             past: (limit) => w.postBoard!.past(limit),
             tips: (until) => w.postBoard!.tips(until),
             chats: (limit) => w.postBoard!.chats(limit),
-            schedule: (at, text, audience, by) => scheduling.schedulePostTo(at, text, audience, by),
+            // The form's request id: a double submit (or a resent form) schedules one post.
+            schedule: async (at, text, audience, by, request) =>
+              (
+                await scheduling.schedulePostTo(
+                  at,
+                  text,
+                  audience,
+                  by,
+                  request ? [{ id: `console-${request}`, ttlSeconds: 24 * 3600 }] : [],
+                )
+              ).id,
             edit: (id, at, text) => scheduling.editPost(id, at, text),
             cancel: (id) => scheduling.cancel(id),
           },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { simple } from '../../../core/replies.js';
 import type { Platform } from '../../../core/types.js';
@@ -44,6 +45,8 @@ const telegramPreview = (markup: string): SafeHtml =>
   );
 
 interface Draft {
+  /** Names this form: submitting it twice schedules one post. */
+  request: string;
   when: string;
   text: string;
   audience: string;
@@ -58,6 +61,7 @@ function createForm(
   const option = (value: string, label: string) =>
     html`<option value="${value}"${draft.audience === value ? ' selected' : ''}>${label}</option>`;
   return html`<form method="post" action="${BASE}/posts" aria-labelledby="create-h">${csrfField(ctx.session.csrf)}
+<input type="hidden" name="request" value="${draft.request}">
 <h2 id="create-h">Create a post</h2>
 <div class="row"><div><label for="when">When (${tz} time)</label>
 <input id="when" name="when" type="datetime-local" required value="${draft.when}" aria-describedby="when-hint">
@@ -181,6 +185,7 @@ const defaultDraft = (tz: string, now: Date): Draft => ({
     .toFormat("yyyy-LL-dd'T'HH:mm"),
   text: '',
   audience: 'all',
+  request: randomBytes(12).toString('base64url'),
 });
 
 const postsPage: PageHandler = async (ctx) => {
@@ -198,7 +203,9 @@ const parseWhen = (value: string, tz: string): Date | undefined => {
 const createPost: PageHandler = async (ctx) => {
   const posts = ctx.ports.posts;
   if (!posts || !allows(ctx.viewer, 'posts')) return forbidden(ctx.res, 'planning posts');
+  const request = field(ctx.req, 'request', 40);
   const draft: Draft = {
+    request: /^[A-Za-z0-9_-]{16}$/.test(request) ? request : randomBytes(12).toString('base64url'),
     when: field(ctx.req, 'when', 20),
     text: field(ctx.req, 'text', MAX_TEXT),
     audience: field(ctx.req, 'audience', 200),
@@ -226,7 +233,7 @@ const createPost: PageHandler = async (ctx) => {
 ${ctx.req.body?.intent === 'preview' ? html`<section aria-labelledby="preview-h"><h2 id="preview-h">Preview</h2><div class="grid">${previews}</div></section>` : ''}`;
     return render(ctx, posts, draft, shown);
   }
-  const id = await posts.schedule(at!, draft.text, audience!, ctx.viewer.name);
+  const id = await posts.schedule(at!, draft.text, audience!, ctx.viewer.name, draft.request);
   await record(
     ctx,
     'post',
