@@ -2,7 +2,36 @@ import type { Content } from '../core/content.js';
 import type { ContentSource, Matcher } from '../core/ports.js';
 import { type LinkUrls, loadContent } from './load.js';
 import { createMatcher } from './matcher.js';
-import { type TaughtPhrase, type TaughtStore, withTaught } from './taught.js';
+import { type TaughtPhrase, type TaughtStore, taughtWording, withTaught } from './taught.js';
+
+/**
+ * A moderator's word is final: a taught wording asked again gets the entry it was taught as,
+ * whatever the ranking thinks (and a wording taught as "not covered" gets no answer).
+ */
+function withTaughtAnswers(matcher: Matcher, content: Content, taught: readonly TaughtPhrase[]): Matcher {
+  const byWording = new Map<string, TaughtPhrase['target']>();
+  for (const t of taught) {
+    if (t.target.type === 'faq' && !content.faq.some((e) => e.id === (t.target as { id: string }).id))
+      continue;
+    byWording.set(taughtWording(t.text), t.target);
+  }
+  if (byWording.size === 0) return matcher;
+  return {
+    search(text) {
+      const target = byWording.get(taughtWording(text.slice(0, 1_000)));
+      if (!target) return matcher.search(text);
+      if (target.type === 'not_covered') return { decision: 'none', candidates: [], coverage: 0 };
+      const entry = content.faq.find((e) => e.id === target.id)!;
+      return {
+        decision: 'answer',
+        candidates: [
+          { target: { type: 'faq', id: entry.id }, score: Number.MAX_SAFE_INTEGER, label: entry.question },
+        ],
+        coverage: 1,
+      };
+    },
+  };
+}
 
 /** Content plus its matcher, swapped as one on reload. */
 export interface ContentStore extends ContentSource {
@@ -28,8 +57,9 @@ export async function createContentStore(
   const load = async (taught: readonly TaughtPhrase[]) =>
     loadContent(dir, linkUrls, taught.length ? (file, src) => withTaught(file, src, taught) : undefined);
   const build = async () => {
-    const content = await load((await options.taught?.all()) ?? []);
-    return { content, matcher: createMatcher(content) as Matcher };
+    const taught = (await options.taught?.all()) ?? [];
+    const content = await load(taught);
+    return { content, matcher: withTaughtAnswers(createMatcher(content), content, taught) };
   };
   let loaded = await build();
   return {

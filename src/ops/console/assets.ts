@@ -58,16 +58,16 @@ textarea { min-height: 6em; }
 .question blockquote { margin: 0 0 6px; font-size: 1.05rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .meta { color: var(--muted); font-size: .9rem; }
 .preview { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg2); padding: 8px; border-radius: 6px; }
-.cal { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 2px; font-size: .85rem; }
-.cal .d { border: 1px solid var(--line); min-height: 64px; padding: 2px 4px; overflow-wrap: anywhere; }
-.cal .h { font-weight: 700; text-align: center; }
-.cal .out { background: var(--bg2); color: var(--muted); }
+.cal { table-layout: fixed; font-size: .85rem; }
+.cal td { border: 1px solid var(--line); height: 64px; padding: 2px 4px; overflow-wrap: anywhere; }
+.cal th { text-align: center; }
+.cal td.out { background: var(--bg2); color: var(--muted); }
 .cal ul { list-style: none; margin: 0; padding: 0; }
 .cal li.tip { color: #1d5b2f; } .cal li.post { color: #0b3f75; font-weight: 600; }
 .chart-box { position: relative; height: 240px; }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-@media (max-width: 600px) { body { font-size: 15px; } main { padding: 8px; } .cal { font-size: .7rem; } .cal .d { min-height: 48px; } }
+@media (max-width: 600px) { body { font-size: 15px; } main { padding: 8px; } .cal { font-size: .7rem; } .cal td { height: 48px; padding: 1px; } }
 `;
 
 /**

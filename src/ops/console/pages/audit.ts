@@ -11,7 +11,7 @@ export const auditPage: PageHandler = async (ctx) => {
   const body = html`${
     entries.length === 0
       ? html`<p>Nothing recorded yet.</p>`
-      : html`<div class="table-wrap"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th></tr></thead><tbody>
+      : html`<div class="table-wrap" role="region" aria-label="Audit log entries" tabindex="0"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th></tr></thead><tbody>
 ${entries.map((e) => html`<tr><td>${e.at.toISOString().slice(0, 19).replace('T', ' ')}</td><td>${e.who}</td><td>${e.action}</td><td>${e.detail}</td></tr>`)}
 </tbody></table></div>`
   }`;

@@ -25,11 +25,11 @@ export const contentPage: PageHandler = async (ctx) => {
     status.at ? html` (checked ${status.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)` : ''
   }</p><pre class="preview">${status.lines.join('\n')}</pre></section>
 <section aria-labelledby="faq-h"><h2 id="faq-h">FAQ (${content.faq.length} entries)</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Question and answer</th><th scope="col" class="num">Served (90 days)</th></tr></thead><tbody>
+<div class="table-wrap" role="region" aria-label="FAQ entries" tabindex="0"><table><thead><tr><th scope="col">#</th><th scope="col">Question and answer</th><th scope="col" class="num">Served (90 days)</th></tr></thead><tbody>
 ${content.faq.map((e) => html`<tr><td>${e.number}</td><td><details><summary>${e.question}</summary><p>${e.answer}</p><p class="meta">${e.paraphrases.length} other wordings · id ${e.id}</p></details></td><td class="num">${served.get(e.id) ?? 0}</td></tr>`)}
 </tbody></table></div></section>
 <section aria-labelledby="art-h"><h2 id="art-h">${content.title}</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Section</th>${sectionCounts ? html`<th scope="col" class="num">Served (90 days)</th>` : ''}</tr></thead><tbody>
+<div class="table-wrap" role="region" aria-label="Article sections" tabindex="0"><table><thead><tr><th scope="col">#</th><th scope="col">Section</th>${sectionCounts ? html`<th scope="col" class="num">Served (90 days)</th>` : ''}</tr></thead><tbody>
 ${content.sections.map((s) => html`<tr><td>${s.number}</td><td><details><summary>${s.title}</summary>${s.texts.map((t) => html`<p>${t}</p>`)}</details></td>${sectionCounts ? html`<td class="num">${sectionServed.get(s.number) ?? 0}</td>` : ''}</tr>`)}
 </tbody></table></div></section>`;
   ctx.res.type('html').send(

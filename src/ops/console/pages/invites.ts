@@ -19,7 +19,7 @@ const invitesPage: PageHandler = async (ctx) => {
       return html`<section class="card" aria-labelledby="g${i}"><h2 id="g${i}">${groupName(g)}</h2>
 ${
   links.length
-    ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Link</th><th scope="col" class="num">Joined</th><th scope="col">Terms</th></tr></thead><tbody>
+    ? html`<div class="table-wrap" role="region" aria-label="Invite links of ${groupName(g)}" tabindex="0"><table><thead><tr><th scope="col">Link</th><th scope="col" class="num">Joined</th><th scope="col">Terms</th></tr></thead><tbody>
 ${links.map(
   (l) =>
     html`<tr><td><strong>${l.name}</strong><br><a href="${l.url}">${l.url}</a></td><td class="num">${joined(l.name)}</td><td>${[

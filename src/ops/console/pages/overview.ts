@@ -31,7 +31,7 @@ function chartCard(id: string, title: string, chart: Chart, empty: string): Safe
     return html`<section class="card" aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2><p>${empty}</p></section>`;
   return html`<section class="card" aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2>
 <div class="chart-box"><canvas id="${id}" role="img" aria-label="${title}: chart of the numbers in the table below"></canvas></div>
-<details><summary>The numbers</summary><div class="table-wrap"><table>
+<details><summary>The numbers</summary><div class="table-wrap" role="region" aria-label="${title}: the numbers" tabindex="0"><table>
 <thead><tr><th scope="col">${chart.horizontal ? '' : 'Day'}</th>${chart.series.map((s) => html`<th scope="col" class="num">${s.label}</th>`)}</tr></thead>
 <tbody>${chart.labels.map(
     (label, i) =>

@@ -90,18 +90,21 @@ function calendar(
     const d = DateTime.fromJSDate(it.at, { zone: tz }).toISODate()!;
     byDay.set(d, [...(byDay.get(d) ?? []), it]);
   }
-  return html`<div class="cal" role="table" aria-label="Calendar of the next five weeks">
-<div role="row" class="sr-only"></div>
-${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => html`<div class="h" role="columnheader">${d}</div>`)}
-${days.map((d) => {
-  const iso = d.toISODate()!;
-  const list = byDay.get(iso) ?? [];
-  return html`<div class="d${iso < today! ? ' out' : ''}" role="cell"><strong>${d.toFormat('d LLL')}</strong>${
-    list.length
-      ? html`<ul>${list.map((it) => html`<li class="${it.kind}">${DateTime.fromJSDate(it.at, { zone: tz }).toFormat('HH:mm')} ${it.label}</li>`)}</ul>`
-      : ''
-  }</div>`;
-})}</div>`;
+  const weeks = Array.from({ length: 5 }, (_, w) => days.slice(w * 7, w * 7 + 7));
+  return html`<div class="table-wrap" role="region" aria-label="Calendar of the next five weeks" tabindex="0"><table class="cal">
+<thead><tr>${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => html`<th scope="col">${d}</th>`)}</tr></thead>
+<tbody>${weeks.map(
+    (week) =>
+      html`<tr>${week.map((d) => {
+        const iso = d.toISODate()!;
+        const list = byDay.get(iso) ?? [];
+        return html`<td class="${iso < today! ? 'out' : ''}"><strong>${d.toFormat('d LLL')}</strong>${
+          list.length
+            ? html`<ul>${list.map((it) => html`<li class="${it.kind}">${DateTime.fromJSDate(it.at, { zone: tz }).toFormat('HH:mm')} ${it.label}</li>`)}</ul>`
+            : ''
+        }</td>`;
+      })}</tr>`,
+  )}</tbody></table></div>`;
 }
 
 async function render(ctx: PageContext, posts: PostsPort, draft: Draft, preview?: SafeHtml) {
