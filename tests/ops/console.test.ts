@@ -353,6 +353,16 @@ describe('a group admin', () => {
 });
 
 describe('every page', () => {
+  beforeAll(async () => {
+    // Something to review in the screenshots.
+    for (const text of [
+      'can i take b12 with my morning coffee',
+      'can i take b12 with my morning coffee?',
+      'do b12 patches work as well as jabs',
+    ])
+      await bot.say({ text, userId: 'member2', moderator: false });
+  }, 120_000);
+
   const pages = [
     '/',
     '/review',

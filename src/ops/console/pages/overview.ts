@@ -1,6 +1,7 @@
 import type { PageContext } from '../context.js';
 import { html, jsonData, type SafeHtml } from '../html.js';
 import { BASE, page } from '../layout.js';
+import { wordingOf } from '../review-state.js';
 import { allows } from '../rights.js';
 import { viewerChats } from '../viewer.js';
 
@@ -63,6 +64,8 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
     }),
   ]);
 
+  const handled = await ctx.review.handled(unanswered.map((q) => q.text));
+  const open = unanswered.filter((q) => !handled.has(wordingOf(q.text)));
   const charts: Record<string, Chart> = {
     'chart-daily': {
       type: 'bar',
@@ -119,9 +122,9 @@ ${RANGES.map((d, i) => html`${i ? ', ' : ''}${d === days ? html`<strong>${d} day
 ${chartCard('chart-daily', `Messages per day by outcome (last ${days} days)`, charts['chart-daily']!, 'No messages in this period.')}
 <section class="card" aria-labelledby="unanswered-h"><h2 id="unanswered-h">Not answered this week</h2>
 ${
-  unanswered.length === 0
-    ? html`<p>Nothing: every question this week was answered.</p>`
-    : html`<ol>${unanswered.map((q) => html`<li>${q.text} <span class="meta">(${q.count}×)</span></li>`)}</ol>
+  open.length === 0
+    ? html`<p>Nothing waiting: every question this week was answered or handled.</p>`
+    : html`<ol>${open.map((q) => html`<li>${q.text} <span class="meta">(${q.count}×)</span></li>`)}</ol>
 <p><a href="${BASE}/review">Review them</a></p>`
 }</section>
 ${chartCard('chart-faq', 'Most asked FAQ entries', charts['chart-faq']!, 'No FAQ answers in this period.')}
