@@ -8,7 +8,12 @@ import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
 import { renderReply as renderTelegram } from './adapters/telegram/render.js';
 import { renderReplies as renderWhatsApp } from './adapters/whatsapp/format.js';
-import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
+import {
+  clearRedisAuth,
+  createWhatsAppAdapter,
+  latestWhatsAppVersion,
+  whatsappModeratorIds,
+} from './adapters/whatsapp/index.js';
 import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
@@ -173,6 +178,8 @@ async function main(argv: readonly string[]): Promise<number> {
       })
     : [];
 
+  // Shared with the WhatsApp adapter, which adds moderators' LIDs as WhatsApp tells them.
+  const moderators = new Set(whatsappModeratorIds(config.MODERATORS));
   // A moderator's command that was slow to confirm reports how it ended in its chat, later.
   const commandOptions = {
     notify: async (chat: ChatRef, replies: readonly Reply[]) => {
@@ -192,7 +199,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ...consoleCmds,
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
-    moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
+    moderators,
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);
@@ -234,7 +241,16 @@ async function main(argv: readonly string[]): Promise<number> {
             chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
             globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
             bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
-            hooks: metrics.hooks,
+            hooks: { ...metrics.hooks, ...metrics.whatsappHooks },
+            moderators,
+            ...(scheduling
+              ? {
+                  onChatMoved: async (from: string, to: string) => {
+                    await scheduling.subscriptions.move('whatsapp', from, to);
+                  },
+                }
+              : {}),
+            resolveVersion: () => latestWhatsAppVersion(logger),
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },
