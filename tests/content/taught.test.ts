@@ -102,7 +102,7 @@ describe('npm run content:export', () => {
     const env = { ...process.env, CONTENT_DIR: path.join(work, 'content'), DATA_DIR: work, REDIS_URL: '' };
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'src/content-export.ts'],
+      ['--import', 'tsx', 'src/export-content.ts'],
       { env },
     );
     expect(stdout).toContain('faq.yaml: 1 phrasing(s) added');
