@@ -1,9 +1,9 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
 import { stemmer as porter } from 'stemmer';
 import type { Content } from '../core/content.js';
 import { allowedEdits, normalizeText, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
 import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
+import { createSearchIndex, type SearchHit } from './search-index.js';
 
 /**
  * Words that carry no topic. Question words stay out of this list where they tell
@@ -134,23 +134,20 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     });
   }
 
-  const index = new MiniSearch<Doc>({
-    fields: ['question', 'keywords', 'body', 'title'],
-    storeFields: ['target', 'label'],
-    processTerm: (term) => {
-      const t = stem(term);
-      return STOPWORDS.has(term) || t.length < 2 ? null : t;
-    },
-    tokenize: (text) => words(normalizeText(text)),
-    searchOptions: {
-      boost: { question: 2, keywords: 2, body: 1, title: 0.7 },
-      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+  const index = createSearchIndex(
+    docs.map((d) => [d.question, d.keywords, d.body, d.title]),
+    {
+      boosts: [2, 2, 1, 0.7],
+      tokenize: (text) => words(normalizeText(text)),
+      processTerm: (term) => {
+        const t = stem(term);
+        return STOPWORDS.has(term) || t.length < 2 ? null : t;
+      },
+      fuzzy: (term) => (term.length >= 5 ? Math.round(term.length * 0.2) : 0),
       prefix: (term) => term.length >= 5,
-      combineWith: 'OR',
       weights: { fuzzy: 0.6, prefix: 0.5 },
     },
-  });
-  index.addAll(docs);
+  );
 
   // Document frequency of each stemmed word: rare words say more about what a question is about.
   const docFreq = new Map<string, number>();
@@ -166,9 +163,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   const idf = (df: number) => Math.log(1 + docs.length / df);
   const maxIdf = idf(1);
 
-  const synonyms = [...content.synonyms.entries()]
-    .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
-    .sort((a, b) => b[0].length - a[0].length);
+  const synonyms = prepareSynonyms(content.synonyms);
   const faqOfPassage = passageFaqLinks(content);
   // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
@@ -202,8 +197,8 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const results = index.search(expand(base, synonyms)).slice(0, MAX_RESULTS);
-      const candidates = mergeTargets(results, faqOfPassage, options);
+      const results = index.search(expand(base, synonyms), MAX_RESULTS);
+      const candidates = mergeTargets(results, docs, faqOfPassage, options);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -221,7 +216,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
         const known = alts.filter((a) => docFreq.has(a));
         const weight = known.length > 0 ? Math.max(...known.map((a) => idf(docFreq.get(a)!))) : unknownWeight;
         total += weight;
-        if (alts.some((a) => matched.has(a) || [...matched].some((m) => closeEnough(a, m)))) {
+        if (alts.some((a) => matched.has(a) || someClose(a, matched))) {
           covered += weight;
           if (!GENERIC.has(w)) evidence = true;
         }
@@ -253,7 +248,8 @@ interface Merged extends Candidate {
  * share of its answer and keywords; a passage that holds an FAQ answer counts for that entry.
  */
 function mergeTargets(
-  results: SearchResult[],
+  results: readonly SearchHit[],
+  docs: readonly Doc[],
   faqOfPassage: Map<string, string>,
   weights: MatcherOptions,
 ): Merged[] {
@@ -262,16 +258,17 @@ function mergeTargets(
     { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
   >();
   for (const r of results) {
-    const docId = r.id as string;
+    const doc = docs[r.doc]!;
+    const docId = doc.id;
     const linked = faqOfPassage.get(docId);
-    const target: MatchTarget = linked ? { type: 'faq', id: linked } : (r.target as MatchTarget);
+    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
     const key = target.type === 'faq' ? `faq:${target.id}` : docId;
     let entry = byKey.get(key);
     if (!entry) {
-      entry = { target, label: linked ? '' : (r.label as string), best: 0, extra: 0, terms: new Set() };
+      entry = { target, label: linked ? '' : doc.label, best: 0, extra: 0, terms: new Set() };
       byKey.set(key, entry);
     }
-    if (!linked) entry.label = r.label as string;
+    if (!linked) entry.label = doc.label;
     if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
       entry.best = Math.max(entry.best, r.score);
     else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
@@ -303,14 +300,34 @@ function passageFaqLinks(content: Content): Map<string, string> {
   return links;
 }
 
+/** A synonym with its member phrase already stemmed (` foo bar `), so a query only compares strings. */
+interface Synonym {
+  readonly stems: string;
+  readonly to: string;
+}
+
+function prepareSynonyms(map: ReadonlyMap<string, string>): Synonym[] {
+  return (
+    [...map.entries()]
+      .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
+      .sort((a, b) => b[0].length - a[0].length)
+      .map(([from, to]) => ({ stems: ` ${words(from).map(stem).join(' ')} `, to }))
+      // "b-12" -> "b12" reads "b12" -> "b12" once normalised: it would only count the word again.
+      .filter((s) => !words(s.to).every((w) => s.stems.includes(` ${stem(w)} `)))
+  );
+}
+
 /** Adds the article's words for every member word or phrase found; words compare by stem ("foods" meets "food"). */
-function expand(normalized: string, synonyms: readonly (readonly [string, string])[]): string {
+function expand(normalized: string, synonyms: readonly Synonym[]): string {
   const stems = ` ${words(normalized).map(stem).join(' ')} `;
-  const extra: string[] = [];
-  for (const [from, to] of synonyms) {
-    if (stems.includes(` ${words(from).map(stem).join(' ')} `)) extra.push(to);
-  }
-  return extra.length > 0 ? `${normalized} ${extra.join(' ')}` : normalized;
+  let extra = '';
+  for (const s of synonyms) if (stems.includes(s.stems)) extra += ` ${s.to}`;
+  return extra === '' ? normalized : normalized + extra;
+}
+
+function someClose(a: string, set: ReadonlySet<string>): boolean {
+  for (const m of set) if (closeEnough(a, m)) return true;
+  return false;
 }
 
 function closeEnough(a: string, b: string): boolean {
@@ -319,7 +336,16 @@ function closeEnough(a: string, b: string): boolean {
   return withinEdits(a, b, Math.min(allowedEdits(a), allowedEdits(b)));
 }
 
-/** Porter's stemmer, so "deficient" meets "deficiency" and "tested" meets "testing". */
+const stems = new Map<string, string>();
+
+/** Porter's stemmer, so "deficient" meets "deficiency" and "tested" meets "testing"; memoised. */
 export function stem(word: string): string {
-  return /\d/.test(word) || word.length <= 3 ? word : porter(word);
+  if (word.length <= 3) return word;
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = /\d/.test(word) ? word : porter(word);
+    if (stems.size >= 50_000) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
 }

@@ -43,6 +43,11 @@ export function expandContractions(word: string): string {
 /** Words of a normalised text. */
 export const words = (normalized: string): string[] => (normalized ? normalized.split(' ') : []);
 
+// Three reusable rows: the distance runs for every word of every message, so it allocates nothing.
+let rowPrev2 = new Int32Array(0);
+let rowPrev = new Int32Array(0);
+let rowCur = new Int32Array(0);
+
 /**
  * Optimal-string-alignment distance, stopping early once it exceeds `max`:
  * a swap of two neighbouring letters ("pian" for "pain") counts as one edit.
@@ -50,22 +55,35 @@ export const words = (normalized: string): string[] => (normalized ? normalized.
 export function withinEdits(a: string, b: string, max: number): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > max) return false;
-  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  if (max === 0) return false;
+  if (rowCur.length <= b.length) {
+    rowPrev2 = new Int32Array(b.length + 1);
+    rowPrev = new Int32Array(b.length + 1);
+    rowCur = new Int32Array(b.length + 1);
+  }
+  let prev2 = rowPrev2;
+  let prev = rowPrev;
+  let cur = rowCur;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    cur[0] = i;
     let best = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      row[j] = d;
-      best = Math.min(best, d);
+      const cb = b.charCodeAt(j - 1);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === cb ? 0 : 1));
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb)
+        d = Math.min(d, prev2[j - 2]! + 1);
+      cur[j] = d;
+      if (d < best) best = d;
     }
     if (best > max) return false;
-    rows.push(row);
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
   }
-  return rows[a.length]![b.length]! <= max;
+  return prev[b.length]! <= max;
 }
 
 /** How many edits a word of this length may carry and still count as the same word. */
