@@ -55,15 +55,18 @@ export interface MatcherOptions {
   readonly answerShare: number;
   /** How much an article passage holding an FAQ answer adds to that entry. */
   readonly passageShare: number;
+  /** How many extra times the question part of a longer message counts in the search. */
+  readonly questionWeight: number;
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
-  minCoverage: 0.6,
-  margin: 1.1,
+  minCoverage: 0.55,
+  margin: 1.075,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
+  questionWeight: 1,
 };
 
 interface Doc {
@@ -196,8 +199,13 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
+      // In a story ("my mum is 72... should she get injections?") the question part counts again,
+      // so the context around it cannot outvote it.
+      const asked = questionPart(text);
+      let query = expand(base, synonyms);
+      for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const results = index.search(expand(base, synonyms), MAX_RESULTS);
+      const results = index.search(query, MAX_RESULTS);
       const candidates = mergeTargets(results, docs, faqOfPassage, options);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
@@ -224,19 +232,43 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const coverage = total === 0 ? 0 : covered / total;
       const second = candidates[1];
       const top = candidates.slice(0, 3).map(({ target, score, label }) => ({ target, score, label }));
+      const ratio = second ? best.score / second.score : Number.POSITIVE_INFINITY;
 
       if (!evidence || coverage < options.minSuggestCoverage)
-        return { decision: 'none', candidates: top, coverage };
+        return { decision: 'none', candidates: top, coverage, ratio };
       // About something the article does not cover: never an outright answer.
       if (findNotCovered(text)) {
-        return { decision: coverage >= options.minCoverage ? 'suggest' : 'none', candidates: top, coverage };
+        return {
+          decision: coverage >= options.minCoverage ? 'suggest' : 'none',
+          candidates: top,
+          coverage,
+          ratio,
+        };
       }
-      if (coverage >= options.minCoverage && (!second || best.score >= second.score * options.margin)) {
-        return { decision: 'answer', candidates: top, coverage };
+      if (coverage >= options.minCoverage && ratio >= options.margin) {
+        return { decision: 'answer', candidates: top, coverage, ratio };
       }
-      return { decision: 'suggest', candidates: top, coverage };
+      return { decision: 'suggest', candidates: top, coverage, ratio };
     },
   };
+}
+
+const ASKING =
+  /^(who|what|whats|when|where|why|which|how|can|could|should|shall|is|are|am|does|do|did|will|would|has|have|any|anyone|anybody|tell me|explain|please|so|but|and)\b/;
+
+/**
+ * The question in a longer message: its sentences (or clauses) that end in "?" or open like a
+ * question, normalised; empty when the message is a single sentence or holds no question part.
+ */
+export function questionPart(text: string): string {
+  const pieces = text
+    .split(/(?<=[?!.;\n])|,(?=\s*(?:who|what|when|where|why|which|how|can|could|should|is|are|does|do|will|would)\b)/i)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (pieces.length < 2) return '';
+  const asking = pieces.filter((p) => p.endsWith('?') || ASKING.test(normalizeText(p)));
+  if (asking.length === 0 || asking.length === pieces.length) return '';
+  return normalizeText(asking.join(' '));
 }
 
 interface Merged extends Candidate {
