@@ -168,6 +168,15 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
 
   const synonyms = prepareSynonyms(content.synonyms);
   const faqOfPassage = passageFaqLinks(content);
+  // A member who types an FAQ question (or one of its known phrasings) word for word gets its answer.
+  const exact = new Map<string, string | null>();
+  for (const e of content.faq)
+    for (const q of [e.question, ...e.paraphrases]) {
+      const key = phrasingKey(normalizeText(q));
+      const seen = exact.get(key);
+      // A phrasing two entries share decides nothing.
+      if (key !== '') exact.set(key, seen === undefined || seen === e.id ? e.id : null);
+    }
   // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
 
@@ -245,6 +254,17 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
           ratio,
         };
       }
+      const typed = exact.get(phrasingKey(base));
+      const typedAt = typed ? top.findIndex((c) => c.target.type === 'faq' && c.target.id === typed) : -1;
+      if (typedAt >= 0) {
+        const first = top[typedAt]!;
+        return {
+          decision: 'answer',
+          candidates: [first, ...top.filter((c) => c !== first)],
+          coverage,
+          ratio,
+        };
+      }
       if (coverage >= options.minCoverage && ratio >= options.margin) {
         return { decision: 'answer', candidates: top, coverage, ratio };
       }
@@ -262,7 +282,9 @@ const ASKING =
  */
 export function questionPart(text: string): string {
   const pieces = text
-    .split(/(?<=[?!.;\n])|,(?=\s*(?:who|what|when|where|why|which|how|can|could|should|is|are|does|do|will|would)\b)/i)
+    .split(
+      /(?<=[?!.;\n])|,(?=\s*(?:who|what|when|where|why|which|how|can|could|should|is|are|does|do|will|would)\b)/i,
+    )
     .map((p) => p.trim())
     .filter((p) => p !== '');
   if (pieces.length < 2) return '';
@@ -317,6 +339,14 @@ function findFaqSection(content: Content): number {
   for (const e of content.faq) counts.set(e.section, (counts.get(e.section) ?? 0) + 1);
   const last = content.sections.length;
   return (counts.get(last) ?? 0) > 0 && /question/i.test(content.sections[last - 1]?.title ?? '') ? last : -1;
+}
+
+/** A phrasing's topic words in order, stemmed, "vitamin b12" read as "b12": how it is asked, minus filler. */
+function phrasingKey(normalized: string): string {
+  return words(normalized.replace(/\bvitamin b12\b/g, 'b12'))
+    .filter((w) => !STOPWORDS.has(w))
+    .map(stem)
+    .join(' ');
 }
 
 /** Maps passage doc ids to the FAQ entry whose answer is taken from that passage. */

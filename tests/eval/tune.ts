@@ -15,8 +15,12 @@ import type { Content } from '../../src/core/content.js';
 import type { MatchTarget } from '../../src/core/ports.js';
 import { type EvalItem, readEvalSet } from './evaluate.js';
 
-const WRONG_COST = Number(process.argv.find((a) => a.startsWith("--cost="))?.slice(7) ?? 6);
-const fold = (s: string) => s.toLowerCase().replace(/[\u2018\u2019`]/g, "'").replace(/\s+/g, ' ');
+const WRONG_COST = Number(process.argv.find((a) => a.startsWith('--cost='))?.slice(7) ?? 6);
+const fold = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[\u2018\u2019`]/g, "'")
+    .replace(/\s+/g, ' ');
 
 interface Row {
   readonly answerable: boolean;
@@ -99,7 +103,7 @@ function best(data: readonly Row[]): { minCoverage: number; margin: number; s: S
 const content = await loadContent(path.resolve(import.meta.dirname, '../../content'));
 const items = [...readEvalSet('dev'), ...readEvalSet('own')];
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
-for (const questionWeight of [0, 1, 2]) {
+for (const questionWeight of [0, 1, 2, 3, 4]) {
   const data = rows(content, items, { ...defaultMatcherOptions, questionWeight });
   // Five folds, every fifth message in each.
   let right = 0;
