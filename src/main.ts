@@ -6,7 +6,12 @@
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
-import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
+import {
+  clearRedisAuth,
+  createWhatsAppAdapter,
+  latestWhatsAppVersion,
+  whatsappModeratorIds,
+} from './adapters/whatsapp/index.js';
 import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
@@ -14,7 +19,7 @@ import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
 import { createRouter } from './core/router.js';
-import type { Platform } from './core/types.js';
+import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
@@ -26,6 +31,7 @@ import {
   openRedis,
   schedulingCommands,
   schedulingOffCommands,
+  schedulingPresses,
   telegramPacing,
   whatsappPacing,
 } from './scheduling/index.js';
@@ -125,16 +131,27 @@ async function main(argv: readonly string[]): Promise<number> {
     logger,
   });
 
+  // Shared with the WhatsApp adapter, which adds moderators' LIDs as WhatsApp tells them.
+  const moderators = new Set(whatsappModeratorIds(config.MODERATORS));
+  // A moderator's command that was slow to confirm reports how it ended in its chat, later.
+  const commandOptions = {
+    notify: async (chat: ChatRef, replies: readonly Reply[]) => {
+      const adapter = sendVia.get(chat.platform);
+      if (adapter) await adapter.send(chat.chatId, replies);
+    },
+    logger,
+  };
   const coreRouter = createRouter({
     content: store,
     ...community.routerOptions,
     commands: [
       ...(scheduling
-        ? schedulingCommands(scheduling)
+        ? schedulingCommands(scheduling, commandOptions)
         : schedulingOffCommands(redis.mode === 'off' ? redis.reason : '')),
       ...community.commands,
     ],
-    moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
+    presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
+    moderators,
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);
@@ -176,7 +193,16 @@ async function main(argv: readonly string[]): Promise<number> {
             chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
             globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
             bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
-            hooks: metrics.hooks,
+            hooks: { ...metrics.hooks, ...metrics.whatsappHooks },
+            moderators,
+            ...(scheduling
+              ? {
+                  onChatMoved: async (from: string, to: string) => {
+                    await scheduling.subscriptions.move('whatsapp', from, to);
+                  },
+                }
+              : {}),
+            resolveVersion: () => latestWhatsAppVersion(logger),
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },

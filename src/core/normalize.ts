@@ -1,6 +1,27 @@
 /** Text normalisation shared by the matcher and the safety check. */
 
-/** Lower case, accents folded, "B-12"/"b 12"/"B₁₂" read as "b12", punctuation to spaces. */
+/**
+ * How much of a message the matcher and the safety check read. A question or a cry for help
+ * sits in the first few thousand characters, or closes a long story ("...and now chest pain
+ * too"); reading a 65,536-character WhatsApp message in full would stall every chat behind it.
+ */
+export const MAX_READ_CHARS = 4_000;
+const TAIL_CHARS = 1_000;
+
+/**
+ * The part of a message the matcher and the safety check read: all of it up to
+ * {@link MAX_READ_CHARS}, else its beginning and its last thousand characters.
+ */
+export const readable = (text: string): string =>
+  text.length > MAX_READ_CHARS
+    ? `${text.slice(0, MAX_READ_CHARS - TAIL_CHARS)}\n${text.slice(-TAIL_CHARS)}`
+    : text;
+
+/**
+ * Lower case, accents folded, "B-12"/"b 12"/"B₁₂" read as "b12", punctuation to spaces.
+ * Linear in the length of the input: no pattern here can backtrack over a long run of
+ * characters more than once (a 100,000-character message normalises in milliseconds).
+ */
 export function normalizeText(input: string): string {
   return (
     input
@@ -8,13 +29,14 @@ export function normalizeText(input: string): string {
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
       .replace(/[’‘`]/g, "'")
-      .replace(/\bvit(?:amin|amine|\.)?\s*b\s*[-_ ]?\s*12\b/g, 'vitamin b12')
-      .replace(/\bb\s*[-_ ]\s*12\b/g, 'b12')
+      .replace(/\bvit(?:amin|amine|\.)?\s*b(?:\s*[-_]\s*|\s*)12\b/g, 'vitamin b12')
+      .replace(/\bb(?:\s*[-_]\s*|\s+)12\b/g, 'b12')
       .replace(/\bb12s\b/g, 'b12')
       // "vitamin D" would lose its one-letter name as a word: keep it as one token.
       .replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1')
       .replace(/[^\p{L}\p{N}\s']+/gu, ' ')
-      .replace(/\S*'\S*/g, expandContractions)
+      // Whole words, then only those with an apostrophe (`/\S*'\S*/` retried every start of a long word).
+      .replace(/\S+/g, (word) => (word.includes("'") ? expandContractions(word) : word))
       .replace(/'/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
@@ -43,10 +65,8 @@ export function expandContractions(word: string): string {
 /** Words of a normalised text. */
 export const words = (normalized: string): string[] => (normalized ? normalized.split(' ') : []);
 
-// Three reusable rows: the distance runs for every word of every message, so it allocates nothing.
-let rowPrev2 = new Int32Array(0);
-let rowPrev = new Int32Array(0);
-let rowCur = new Int32Array(0);
+// Three rows of the distance table, reused by every call (grown when a longer word comes).
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;
 
 /**
  * Optimal-string-alignment distance, stopping early once it exceeds `max`:
@@ -54,36 +74,47 @@ let rowCur = new Int32Array(0);
  */
 export function withinEdits(a: string, b: string, max: number): boolean {
   if (a === b) return true;
-  if (Math.abs(a.length - b.length) > max) return false;
-  if (max === 0) return false;
-  if (rowCur.length <= b.length) {
-    rowPrev2 = new Int32Array(b.length + 1);
-    rowPrev = new Int32Array(b.length + 1);
-    rowCur = new Int32Array(b.length + 1);
+  if (Math.abs(a.length - b.length) > max || max <= 0) return false;
+  // Each edit removes at most one letter and adds at most one: more letters missing on either
+  // side than `max` cannot be mended, and that check is much cheaper than the table.
+  const ma = letterBuckets(a);
+  const mb = letterBuckets(b);
+  if (bitCount(ma & ~mb) > max || bitCount(mb & ~ma) > max) return false;
+  if (rows[0].length <= b.length) {
+    const size = 2 * (b.length + 1);
+    rows = [new Int32Array(size), new Int32Array(size), new Int32Array(size)];
   }
-  let prev2 = rowPrev2;
-  let prev = rowPrev;
-  let cur = rowCur;
+  let [before, prev, cur] = rows;
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let best = i;
-    const ca = a.charCodeAt(i - 1);
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cb = b.charCodeAt(j - 1);
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === cb ? 0 : 1));
-      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb)
-        d = Math.min(d, prev2[j - 2]! + 1);
+      const bj = b.charCodeAt(j - 1);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj)
+        d = Math.min(d, before[j - 2]! + 1);
       cur[j] = d;
       if (d < best) best = d;
     }
     if (best > max) return false;
-    const t = prev2;
-    prev2 = prev;
-    prev = cur;
-    cur = t;
+    [before, prev, cur] = [prev, cur, before];
   }
   return prev[b.length]! <= max;
+}
+
+/** Which letters occur in a word, folded into 32 buckets. */
+function letterBuckets(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) mask |= 1 << (word.charCodeAt(i) & 31);
+  return mask;
+}
+
+function bitCount(n: number): number {
+  let count = 0;
+  for (let v = n; v !== 0; v &= v - 1) count++;
+  return count;
 }
 
 /** How many edits a word of this length may carry and still count as the same word. */
