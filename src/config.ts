@@ -133,6 +133,11 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(8080),
   /** Loopback by default: the dashboard and webhook are not for the whole network. Containers set 0.0.0.0. */
   HOST: z.string().default('127.0.0.1'),
+  /**
+   * Where people reach the ops server from outside (https://bot.example.org), for the moderators'
+   * console sign-in links. Unset: the server's own address (http://127.0.0.1:PORT on a laptop).
+   */
+  PUBLIC_URL: optionalUrl,
   ADMIN_USER: optionalString,
   ADMIN_PASSWORD: optionalString,
 });

@@ -24,6 +24,8 @@ export interface Insight extends Stats {
   /** Counts since `since`: the community's, or one chat's. */
   answerCounts(since: Date, chat?: ChatRef): Promise<Record<AnswerKind, number>>;
   topFaq(since: Date, limit: number, chat?: ChatRef): Promise<{ faqId: string; count: number }[]>;
+  /** Answers per UTC day since `since`, oldest first, every kind recorded (the console's chart). */
+  daily(since: Date): Promise<{ day: string; counts: Record<string, number> }[]>;
 }
 
 export interface InsightOptions {
@@ -102,6 +104,17 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
       }
       return total;
     },
+    async daily(since) {
+      const out: { day: string; counts: Record<string, number> }[] = [];
+      for (const d of daysSince(since, now(), retention).reverse()) {
+        const day = await redis.hgetall(k.answers(d));
+        out.push({
+          day: d,
+          counts: Object.fromEntries(Object.entries(day).map(([kind, n]) => [kind, Number(n)])),
+        });
+      }
+      return out;
+    },
     async topFaq(since, limit, chat) {
       const total = new Map<string, number>();
       for (const d of daysSince(since, now(), retention)) {
@@ -156,6 +169,11 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
       const total = emptyCounts();
       for (const b of inRange(since, chat)) for (const kind of ANSWER_KINDS) total[kind] += b.answers[kind];
       return total;
+    },
+    async daily(since) {
+      return daysSince(since, now(), retention)
+        .reverse()
+        .map((d) => ({ day: d, counts: { ...(days.get(`${d} `)?.answers ?? {}) } }));
     },
     async topFaq(since, limit, chat) {
       const total = new Map<string, number>();

@@ -62,6 +62,11 @@ export const PERMISSIONS = {
     scope: 'this_chat',
     what: "answer this group's questions in the group, as a reply to the member (/reply)",
   },
+  console: {
+    role: 'chat_admin',
+    scope: 'this_chat',
+    what: "a sign-in link to the moderators' web console, which shows what the role allows (/console)",
+  },
   'stats.chat': { role: 'chat_admin', scope: 'this_chat', what: "this group's statistics (/stats)" },
   'unanswered.all': {
     role: 'moderator',
