@@ -16,6 +16,7 @@ import {
   type Deliver,
   type DeliveryJobData,
   deliveryKeys,
+  describeSkipped,
   fanOut,
   POST_QUEUE,
   quietErrors,
@@ -51,6 +52,12 @@ export interface SchedulingOptions {
   readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
   /** Each delivery's delay after its post was due (metrics). */
   readonly onDelivered?: (platform: Platform, kind: string, latencyMs: number) => void;
+  /**
+   * The platforms this run sends to (main.ts: the ones configured). Posts skip chats on other
+   * platforms, and deliveries queued for them earlier complete as skipped: counted, never failed.
+   * Default: every platform.
+   */
+  readonly platforms?: ReadonlySet<Platform>;
 }
 
 export interface PostJobData {
@@ -90,8 +97,11 @@ export interface Scheduling {
   cancel(id: number): Promise<boolean>;
   /** When the next community tip goes out, if tips are on. */
   nextTip(): Promise<Date | undefined>;
-  /** Whether deliveries to chats of this platform are still due (posts waiting, or deliveries queued). */
-  hasPending(platform: Platform): Promise<boolean>;
+  /**
+   * Whether deliveries to chats of this platform are still due: deliveries queued, or posts due
+   * within `withinMs` (default: any time) while such chats are subscribed.
+   */
+  hasPending(platform: Platform, withinMs?: number): Promise<boolean>;
   /** Subscribes a chat once, ever (the console's own chat); later /unsubscribe sticks. */
   seedSubscriber(s: Subscriber): Promise<void>;
   /** Whether Redis answers, waiting up to `waitMs` for a connection being (re)made. */
@@ -100,6 +110,11 @@ export interface Scheduling {
 }
 
 const postJobId = (id: number) => `post-${id}`;
+
+const withSkipped = (done: string, skipped: Partial<Record<Platform, number>>) => {
+  const more = describeSkipped(skipped);
+  return more ? `${done}; ${more}` : done;
+};
 
 export function createScheduling(options: SchedulingOptions): Scheduling {
   const prefix = options.prefix ?? 'bot';
@@ -131,19 +146,29 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       const slot = (options.tipsCron && getNextMillis(planned - 1_000, tipRepeat())) || planned;
       const tipId = await pickTip(slot, content);
       const tip = content.tips.find((t) => t.id === tipId) ?? content.tips[0]!;
-      const n = await fanOut({ ...fanArgs(), postId: `tip-${slot}`, replies: [tipReply(content, tip)] });
-      logger.info({ tip: tip.id, slot: new Date(slot).toISOString(), chats: n }, 'community tip fanned out');
-      return `tip ${tip.id} to ${n} chats`;
+      const r = await fanOut({ ...fanArgs(), postId: `tip-${slot}`, replies: [tipReply(content, tip)] });
+      logger.info(
+        { tip: tip.id, slot: new Date(slot).toISOString(), chats: r.chats, skipped: r.skipped },
+        'community tip fanned out',
+      );
+      return withSkipped(`tip ${tip.id} to ${r.chats} chats`, r.skipped);
     }
     const id = job.data.post ?? 0;
     // A weekly post is a new post every week: its slot (cron times are whole seconds) is part of the id.
     const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 1_000) * 1_000}` : String(id);
-    const n = await fanOut({ ...fanArgs(), postId, replies: [simple('broadcast', job.data.text ?? '')] });
-    logger.info({ post: postId, chats: n }, 'post fanned out');
-    return `post ${postId} to ${n} chats`;
+    const r = await fanOut({ ...fanArgs(), postId, replies: [simple('broadcast', job.data.text ?? '')] });
+    logger.info({ post: postId, chats: r.chats, skipped: r.skipped }, 'post fanned out');
+    return withSkipped(`post ${postId} to ${r.chats} chats`, r.skipped);
   }
 
-  const fanArgs = () => ({ client, prefix, deliveries, subscriptions, defaults });
+  const fanArgs = () => ({
+    client,
+    prefix,
+    deliveries,
+    subscriptions,
+    defaults,
+    ...(options.platforms ? { platforms: options.platforms } : {}),
+  });
 
   /** Every tip once before any repeats; the choice per slot is made once (Lua, atomic). */
   async function pickTip(slot: number, content: Content): Promise<string> {
@@ -219,6 +244,7 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
             : { stalledIntervalMs: options.stalledIntervalMs }),
           ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
           ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+          ...(options.platforms ? { platforms: options.platforms } : {}),
         }),
       );
     },
@@ -298,10 +324,12 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       return s?.next ? new Date(s.next) : undefined;
     },
 
-    async hasPending(platform) {
+    async hasPending(platform, withinMs = Number.POSITIVE_INFINITY) {
       if ((await client.scard(keys.pending(platform))) > 0) return true;
+      const horizon = clock().getTime() + withinMs;
       const due = await posts.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
-      if (!due.some((j) => j && j.name === 'broadcast' && !j.repeatJobKey)) return false;
+      const soon = (j: Job<PostJobData>) => j.timestamp + (j.delay ?? 0) <= horizon;
+      if (!due.some((j) => j && j.name === 'broadcast' && !j.repeatJobKey && soon(j))) return false;
       for await (const batch of subscriptions.batches())
         if (batch.some((s) => s.platform === platform)) return true;
       return false;
