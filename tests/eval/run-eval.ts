@@ -21,10 +21,11 @@ const columns: [string, (s: EvalScores) => string][] = [
     (s) => `${s.falseAlarms}/${s.nonEmergencies} (${pct(s.falseAlarms / Math.max(1, s.nonEmergencies))})`,
   ],
 ];
+const width = (h: string) => (h === 'alarms' ? 16 : h.length + 3);
 const row = (name: string, s: EvalScores) =>
-  `${name.padEnd(30)}${columns.map(([h, f]) => f(s).padStart(h.length + 3)).join('')}`;
+  `${name.padEnd(30)}${columns.map(([h, f]) => f(s).padStart(width(h))).join('')}`;
 
-console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(h.length + 3)).join('')}`);
+console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(width(h))).join('')}`);
 const content = store.current().content;
 // blind.jsonl was written from the article alone and frozen before tuning: its misses are never
 // printed, so nobody tunes on them. --verbose lists dev's misses only.

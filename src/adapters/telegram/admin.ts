@@ -1,6 +1,23 @@
-import type { Api } from 'grammy';
+/**
+ * Chat administration on Telegram: who administers which chat (cached), invite links, join
+ * requests, and the membership updates (joins, admin changes, the bot's own membership).
+ */
+import type { Api, Composer, Context } from 'grammy';
+import type { Message } from 'grammy/types';
 import type { InviteLink, InviteOptions, PlatformAdmin } from '../../core/adapter.js';
+import type { Router } from '../../core/router.js';
 import { describeError, toDeliveryError } from './errors.js';
+import type { TelegramOutbound } from './outbound.js';
+import {
+  type BotIdentity,
+  changesAdmin,
+  chatRef,
+  inviteLinkName,
+  isJoin,
+  joinedMember,
+  messageSender,
+  senderOf,
+} from './to-incoming.js';
 import type { TelegramLogger } from './types.js';
 
 const ADMIN_TTL_MS = 5 * 60_000;
@@ -104,4 +121,106 @@ export function createTelegramAdmin(api: () => Api, admins: AdminCache): Platfor
     },
     isChatAdmin: (chatId, userId) => admins.isAdmin(chatId, userId),
   };
+}
+
+/** chat_member and the service message both report one join: this answers "first report?" once. */
+export class JoinDedup {
+  private readonly recent = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  first(chatId: string, userId: string): boolean {
+    const now = this.clock();
+    if (this.recent.size > 1_000) {
+      for (const [k, at] of this.recent) if (now - at > this.windowMs) this.recent.delete(k);
+    }
+    const key = `${chatId}:${userId}`;
+    const seen = this.recent.get(key);
+    if (seen !== undefined && now - seen <= this.windowMs) return false;
+    this.recent.set(key, now);
+    return true;
+  }
+}
+
+export interface MembershipDeps {
+  readonly router: Router;
+  readonly logger: TelegramLogger;
+  readonly identity: () => BotIdentity;
+  readonly admins: AdminCache;
+  readonly joins: JoinDedup;
+  readonly outbound: TelegramOutbound;
+}
+
+/**
+ * Installs the handlers for joins (service messages and `chat_member`), admin changes, the
+ * bot's own membership and join requests. Install it before the conversation handlers: it
+ * takes the join service messages, which are not conversation.
+ */
+export function installMembership(updates: Composer<Context>, deps: MembershipDeps): void {
+  const { router, logger, identity, admins, joins, outbound } = deps;
+
+  updates.on('message:new_chat_members', (ctx) => onServiceJoin(ctx, ctx.message));
+
+  async function onServiceJoin(ctx: Context, msg: Message): Promise<void> {
+    const chatId = String(msg.chat.id);
+    const members = (msg.new_chat_members ?? [])
+      .filter((u) => !u.is_bot && u.id !== identity().id)
+      .filter((u) => joins.first(chatId, String(u.id)));
+    if (members.length === 0) return;
+    const sender = messageSender(msg);
+    const replies = await router.handle({
+      kind: 'member_joined',
+      chat: chatRef(msg.chat),
+      sender: sender ?? senderOf(msg.new_chat_members![0]!),
+      members: members.map(joinedMember),
+      raw: msg,
+    });
+    if (replies.length > 0) await outbound.deliver(ctx.api, { chatId }, replies);
+  }
+
+  updates.on('chat_member', async (ctx) => {
+    const update = ctx.chatMember;
+    const chatId = String(update.chat.id);
+    if (changesAdmin(update.old_chat_member, update.new_chat_member)) admins.invalidate(chatId);
+    if (!isJoin(update.old_chat_member, update.new_chat_member)) return;
+    const user = update.new_chat_member.user;
+    if (user.is_bot || user.id === identity().id || !joins.first(chatId, String(user.id))) return;
+    const inviteLink = inviteLinkName(update.invite_link);
+    const replies = await router.handle({
+      kind: 'member_joined',
+      chat: chatRef(update.chat),
+      sender: senderOf(update.from),
+      members: [joinedMember(user)],
+      ...(inviteLink ? { inviteLink } : {}),
+      raw: update,
+    });
+    if (replies.length > 0) await outbound.deliver(ctx.api, { chatId }, replies);
+  });
+
+  updates.on('my_chat_member', (ctx) => {
+    const update = ctx.myChatMember;
+    admins.invalidate(String(update.chat.id));
+    logger.info(
+      { chatId: update.chat.id, from: update.old_chat_member.status, to: update.new_chat_member.status },
+      'telegram: the bot membership changed',
+    );
+  });
+
+  updates.on('chat_join_request', async (ctx) => {
+    const request = ctx.chatJoinRequest;
+    const inviteLink = inviteLinkName(request.invite_link);
+    const replies = await router.handle({
+      kind: 'join_request',
+      chat: chatRef(request.chat),
+      sender: senderOf(request.from),
+      ...(inviteLink ? { inviteLink } : {}),
+      raw: request,
+    });
+    // The group must not see a requester's conversation: answers go to the requester privately.
+    if (replies.length > 0)
+      await outbound.deliver(ctx.api, { chatId: String(request.user_chat_id) }, replies);
+  });
 }
