@@ -164,28 +164,30 @@ const where = (issuePath: readonly PropertyKey[]): string => {
   return index === undefined ? name : `${name}, item ${Number(index) + 1}`;
 };
 
-/** Validates an environment (by default `process.env`). */
+/** Validates an environment (by default `process.env`); every problem is listed at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${where(i.path)}: ${i.message}`));
-  }
-  const config = parsed.data;
-  const problems: string[] = [];
-  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_BOT_TOKEN) {
-    problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too, or remove the webhook URL');
-  }
-  if (Boolean(config.ADMIN_USER) !== Boolean(config.ADMIN_PASSWORD)) {
-    problems.push('ADMIN_USER / ADMIN_PASSWORD: set both to turn the queue dashboard on, or neither');
-  }
-  if (config.TIPS_CRON && !isCron(config.TIPS_CRON, config.COMMUNITY_TIMEZONE)) {
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${where(i.path)}: ${i.message}`);
+  // Checked on the raw values too, so they are listed beside the other problems.
+  const cron = (env.TIPS_CRON ?? '0 0 10 * * *').trim();
+  const tz = (env.COMMUNITY_TIMEZONE ?? 'UTC').trim();
+  if (cron && !isCron(cron, isTimeZone(tz) ? tz : 'UTC')) {
     problems.push(
-      `TIPS_CRON: "${config.TIPS_CRON}" is not a schedule; write 6 fields, seconds first, ` +
+      `TIPS_CRON: "${cron}" is not a schedule; write 6 fields, seconds first, ` +
         'e.g. "0 0 10 * * *" for 10:00 every day, or leave it empty to send no tips',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, PORT_EXPLICIT: (env.PORT ?? '').trim() !== '' };
+  if (parsed.success) {
+    const config = parsed.data;
+    if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_BOT_TOKEN) {
+      problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too, or remove the webhook URL');
+    }
+    if (Boolean(config.ADMIN_USER) !== Boolean(config.ADMIN_PASSWORD)) {
+      problems.push('ADMIN_USER / ADMIN_PASSWORD: set both to turn the queue dashboard on, or neither');
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return { ...parsed.data, PORT_EXPLICIT: (env.PORT ?? '').trim() !== '' };
 }
 
 /** The environment the bot runs with, and where its values came from. */
@@ -216,7 +218,9 @@ export function readEnvironment(
   try {
     fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (err) {
-    throw new ConfigError([`${named ? 'ENV_FILE' : '.env'}: could not read ${file}: ${(err as Error).message}`]);
+    throw new ConfigError([
+      `${named ? 'ENV_FILE' : '.env'}: could not read ${file}: ${(err as Error).message}`,
+    ]);
   }
   const env: Record<string, string | undefined> = { ...fromFile };
   for (const [k, v] of Object.entries(real)) if (v !== undefined) env[k] = v;

@@ -8,7 +8,7 @@ import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
 import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
 import { createCommunity } from './community/index.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
@@ -18,7 +18,13 @@ import type { Platform } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
-import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
+import {
+  adapterChecks,
+  createOpsServer,
+  type NodeHandler,
+  PortUnavailableError,
+  redisCheck,
+} from './ops/server.js';
 import { createShutdown } from './ops/shutdown.js';
 import { singleHolder } from './ops/single-holder.js';
 import {
@@ -32,8 +38,11 @@ import {
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
+  let envFile: string | undefined;
   try {
-    config = loadConfig();
+    const environment = readEnvironment();
+    envFile = environment.file;
+    config = loadConfig(environment.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every setting and what it is for.\n`);
@@ -42,6 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
+  if (envFile) logger.info({ file: envFile }, `settings read from ${envFile} (environment variables win)`);
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
   try {
@@ -61,6 +71,31 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Scheduling: Redis from REDIS_URL, else our own redis-server, else off (answers still work).
   const redis = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, logger });
+  // From here on a failed start stops what it started: never an embedded redis-server left behind.
+  const shutdown = createShutdown({ logger });
+  shutdown.add('connections', 'redis', () => redis.close());
+  try {
+    return await run(argv, config, logger, store, contentDir, redis, shutdown);
+  } catch (err) {
+    await shutdown.run('start-up failed');
+    if (err instanceof PortUnavailableError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Everything after Redis is open; main() cleans up when this throws. */
+async function run(
+  argv: readonly string[],
+  config: ReturnType<typeof loadConfig>,
+  logger: ReturnType<typeof createLogger>,
+  store: Awaited<ReturnType<typeof createContentStore>>,
+  contentDir: string,
+  redis: Awaited<ReturnType<typeof openRedis>>,
+  shutdown: ReturnType<typeof createShutdown>,
+): Promise<number> {
   // `npm run whatsapp:logout`: forget the WhatsApp session so the next start links anew.
   if (argv.includes('--whatsapp-logout')) {
     if (redis.mode === 'off') {
@@ -75,6 +110,21 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
+  // No platform: a terminal gets the console chat. Without a terminal (a container, a service) there
+  // is nobody to chat with: say what to configure and keep serving the ops endpoints and schedules,
+  // rather than exiting at once and being restarted in a loop.
+  const explicitConsole = argv.includes('--console') || argv.includes('--jsonl');
+  const whatsappRuns = config.WHATSAPP_ENABLED && redis.mode !== 'off';
+  const platformConfigured = Boolean(config.TELEGRAM_BOT_TOKEN) || whatsappRuns;
+  const wantsConsole = explicitConsole || (!platformConfigured && process.stdin.isTTY === true);
+  const interactive = wantsConsole && !argv.includes('--jsonl') && process.stdin.isTTY === true;
+  // Posts go to chats on these platforms only; the rest are skipped and counted, never failed.
+  const platforms = new Set<Platform>([
+    ...(config.TELEGRAM_BOT_TOKEN ? (['telegram'] as const) : []),
+    ...(whatsappRuns ? (['whatsapp'] as const) : []),
+    ...(wantsConsole ? (['console'] as const) : []),
+  ]);
+
   // Counts messages in, replies out, 429s, reconnects and delivery latency for /metrics.
   const metrics = createMetrics();
   const sendVia = new Map<Platform, Adapter>();
@@ -103,6 +153,7 @@ async function main(argv: readonly string[]): Promise<number> {
           },
           tipsCron: config.TIPS_CRON,
           timeZone: config.COMMUNITY_TIMEZONE,
+          platforms,
           // 429s are counted by the adapters' hooks; latency only the worker knows.
           onDelivered: (platform, kind, ms) => metrics.deliveryLatency.observe({ platform, kind }, ms / 1000),
           logger,
@@ -185,11 +236,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  // No platform: a terminal gets the console chat. Without a terminal (a container, a service) there
-  // is nobody to chat with: say what to configure and keep serving the ops endpoints and schedules,
-  // rather than exiting at once and being restarted in a loop.
-  const explicitConsole = argv.includes('--console') || argv.includes('--jsonl');
-  const wantsConsole = explicitConsole || (adapters.length === 0 && process.stdin.isTTY === true);
   if (adapters.length === 0 && !wantsConsole) {
     logger.warn(
       'no platform configured and no terminal: set TELEGRAM_BOT_TOKEN and/or WHATSAPP_ENABLED=true ' +
@@ -199,18 +245,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const consoleAdapter = wantsConsole
     ? createConsoleAdapter({
         router,
-        mode: argv.includes('--jsonl') || !process.stdin.isTTY ? 'jsonl' : 'interactive',
+        mode: interactive ? 'interactive' : 'jsonl',
         input: process.stdin,
         output: process.stdout,
         botName: store.current().content.community.botName,
-        ...(scheduling ? { hasPending: () => scheduling.hasPending('console') } : {}),
+        ...(scheduling ? { hasPending: (within?: number) => scheduling.hasPending('console', within) } : {}),
       })
     : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);
 
   // SIGTERM: stop taking updates (adapters finish replies in flight), let active jobs finish,
   // close queues and Redis, exit 0. A second signal exits at once; unfinished jobs stay in Redis.
-  const shutdown = createShutdown({ logger });
   shutdown.add('intake', 'adapters', async () => {
     const failed = (await Promise.allSettled(adapters.map((a) => a.stop()))).find(
       (r) => r.status === 'rejected',
@@ -219,16 +264,21 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   if (scheduling) shutdown.add('work', 'scheduling workers and queues', () => scheduling.close());
   shutdown.add('work', 'community (pending welcomes, join-request worker)', () => community.close());
-  shutdown.add('connections', 'redis', () => redis.close());
   shutdown.installSignalHandlers();
 
   // Content edits take effect without a restart; a broken edit is logged and the old content kept.
   const reloader = createContentReloader({ store, logger, watchDir: contentDir });
-  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  // SIGHUP reloads content, except in a terminal chat: there it means the terminal was closed.
+  process.on('SIGHUP', () => {
+    if (interactive) void shutdown.run('terminal closed').then((ok) => process.exit(ok ? 0 : 1));
+    else void reloader.reload('SIGHUP');
+  });
   shutdown.add('intake', 'content watcher', () => reloader.close());
 
   // Operations server: /healthz, /readyz, /metrics, the Telegram webhook, the queue dashboard.
-  if (config.PORT > 0) {
+  // The console chat alone opens none unless PORT is set, and carries on when that port is taken.
+  const consoleOnly = consoleAdapter !== undefined && adapters.length === 1;
+  if (config.PORT > 0 && (config.PORT_EXPLICIT || !consoleOnly)) {
     const queues = [
       ...(scheduling ? [scheduling.posts, scheduling.deliveries] : []),
       ...(community.internals.joinRequests.queue ? [community.internals.joinRequests.queue] : []),
@@ -250,8 +300,16 @@ async function main(argv: readonly string[]): Promise<number> {
         ? { admin: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
         : {}),
     });
-    await server.listen();
-    shutdown.add('last', 'ops server', () => server.close());
+    try {
+      await server.listen();
+      shutdown.add('last', 'ops server', () => server.close());
+    } catch (err) {
+      if (!(consoleOnly && err instanceof PortUnavailableError)) throw err;
+      logger.warn(
+        { port: config.PORT },
+        `the console chat carries on without the operations server. ${err.message}`,
+      );
+    }
   }
 
   for (const adapter of adapters) await adapter.start();

@@ -90,8 +90,7 @@ export async function fanOut(args: {
   for await (const batch of args.subscriptions.batches()) {
     const wanted = args.filter ? batch.filter(args.filter) : batch;
     const chats = args.platforms ? wanted.filter((s) => args.platforms!.has(s.platform)) : wanted;
-    for (const s of wanted)
-      if (!chats.includes(s)) skipped[s.platform] = (skipped[s.platform] ?? 0) + 1;
+    for (const s of wanted) if (!chats.includes(s)) skipped[s.platform] = (skipped[s.platform] ?? 0) + 1;
     if (chats.length === 0) continue;
     const jobs = chats.map((s) => ({
       name: 'deliver',

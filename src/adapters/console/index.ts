@@ -123,9 +123,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
       new Promise<boolean>((r) => setTimeout(() => r(false), 1_000)),
     ]);
     if (pending)
-      write(
-        '\nBye. Scheduled posts stay saved in Redis and are shown the next time you start the chat.',
-      );
+      write('\nBye. Scheduled posts stay saved in Redis and are shown the next time you start the chat.');
   }
   // A closed terminal: writing fails (EIO, EPIPE); stop rather than crash or linger.
   output.on('error', () => {
