@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
-import { createTelegramAdapter } from './adapters/telegram/index.js';
-import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
+import { whatsappModeratorIds } from './adapters/whatsapp/moderators.js';
 import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { ContentError } from './content/errors.js';
@@ -102,6 +101,7 @@ async function run(
       process.stderr.write(`WhatsApp logout: no Redis (${redis.reason}), so there is no stored session.\n`);
       return 1;
     }
+    const { clearRedisAuth } = await import('./adapters/whatsapp/index.js');
     const removed = await clearRedisAuth(redis.client, WHATSAPP_KEY_PREFIX);
     await redis.close();
     process.stderr.write(
@@ -194,6 +194,8 @@ async function run(
 
   let webhook: { path: string; handler: NodeHandler } | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
+    // Loaded only when used: each platform SDK costs memory (Baileys alone about 50 MB).
+    const { createTelegramAdapter } = await import('./adapters/telegram/index.js');
     const telegram = createTelegramAdapter({
       token: config.TELEGRAM_BOT_TOKEN,
       router,
@@ -216,6 +218,7 @@ async function run(
         'WhatsApp needs Redis for its session (set REDIS_URL or install redis-server): WhatsApp is not started',
       );
     } else {
+      const { createWhatsAppAdapter } = await import('./adapters/whatsapp/index.js');
       // One socket per number across bot processes: the others wait on standby (src/ops/single-holder.ts).
       adapters.push(
         singleHolder(

@@ -76,7 +76,7 @@ describe('start-up', () => {
     } finally {
       server.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('the console chat carries on when the PORT it was given is taken, and says so', async () => {
     const { port, server } = await busyPort();
@@ -92,14 +92,14 @@ describe('start-up', () => {
     } finally {
       server.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('the console chat opens no ops server when PORT is not set', async () => {
     const b = bot(['--console', '--jsonl'], { DATA_DIR: tempDir() }, 'hello\n');
     expect(await b.exited).toBe(0);
     expect(b.err()).toContain('"bot started"');
     expect(b.err()).not.toContain('ops server listening');
-  }, 60_000);
+  }, 180_000);
 
   it('reads the settings file, says which, and reports its bad values like any others', async () => {
     const dir = tempDir();
@@ -116,7 +116,7 @@ describe('start-up', () => {
     expect(await good.exited).toBe(0);
     expect(good.err()).toContain(`settings read from ${file}`);
     expect(good.out()).toContain('https://blog.example.org/');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('quitting', () => {
@@ -129,7 +129,7 @@ describe('quitting', () => {
     expect(await second.exited).toBe(0);
     expect(second.out().trim().split('\n')).toHaveLength(1);
     expect(await redisAlive(dataDir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('closing the terminal (SIGHUP) ends the chat with a post pending; the post stays in Redis', async () => {
     const dataDir = tempDir();
@@ -178,5 +178,52 @@ describe('quitting', () => {
     const next = bot(['--console', '--jsonl'], { DATA_DIR: dataDir }, '/scheduled\n');
     expect(await next.exited).toBe(0);
     expect(next.out()).toContain('See you');
-  }, 90_000);
+  }, 180_000);
+});
+
+describe('npm start', () => {
+  it('runs the bot itself in one node process (compiled on first start), no tsx wrapper', async () => {
+    const child = spawn('npm', ['start', '--silent', '--', '--console', '--jsonl'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', ENV_FILE: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdin.write('can b12 cure fibro?\n');
+    for (let i = 0; i < 3_000 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(out.split('\n')[0]!).replies[0].kind).toBe('faq');
+
+    // Every process under `npm start` that runs node, besides npm itself.
+    const table = await new Promise<string>((resolve) => {
+      const ps = spawn('ps', ['-eo', 'pid=,ppid=,args=']);
+      let o = '';
+      ps.stdout.on('data', (c) => {
+        o += c;
+      });
+      ps.on('exit', () => resolve(o));
+    });
+    const rows = table
+      .split('\n')
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+    const tree = new Set([child.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const r of rows)
+        if (tree.has(r.ppid) && !tree.has(r.pid)) {
+          tree.add(r.pid);
+          grew = true;
+        }
+    }
+    const nodes = rows.filter((r) => r.pid !== child.pid && tree.has(r.pid) && /^(\S*\/)?node\s/.test(r.args));
+    expect(nodes.map((r) => r.args), JSON.stringify(nodes)).toHaveLength(1);
+    expect(nodes[0]!.args).toContain('scripts/start.mjs');
+    child.stdin.end();
+    expect(await exited).toBe(0);
+  }, 300_000);
 });

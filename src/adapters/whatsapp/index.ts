@@ -23,6 +23,7 @@ import { choiceNumber, isMe, personIds, readMessage, toIncoming } from './to-inc
 import type { ILogger, MakeSocket, Me, WhatsAppSocket } from './types.js';
 
 export { clearRedisAuth, createRedisAuthStore } from './auth-state.js';
+export { whatsappModeratorIds } from './moderators.js';
 export type { MakeSocket, WhatsAppSocket } from './types.js';
 
 export interface WhatsAppAdapterOptions {
@@ -587,15 +588,4 @@ function printPairingCode(code: string): void {
   process.stderr.write(
     `\nWhatsApp: on the phone open WhatsApp > Linked devices > Link a device > Link with phone number instead, and enter: ${code}\n\n`,
   );
-}
-
-/**
- * Moderator ids as the router compares them: `whatsapp:15551234567` (digits, as documented for
- * MODERATORS) also matches the phone JID `15551234567@s.whatsapp.net` the adapter reports.
- */
-export function whatsappModeratorIds(ids: readonly string[]): string[] {
-  return ids.flatMap((id) => {
-    const m = /^whatsapp:(\d+)$/.exec(id);
-    return m ? [id, `whatsapp:${m[1]}@s.whatsapp.net`] : [id];
-  });
 }
