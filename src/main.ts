@@ -13,7 +13,7 @@ import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
 import { createRouter } from './core/router.js';
-import type { Platform } from './core/types.js';
+import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
@@ -31,6 +31,7 @@ import {
   openRedis,
   schedulingCommands,
   schedulingOffCommands,
+  schedulingPresses,
   telegramPacing,
   whatsappPacing,
 } from './scheduling/index.js';
@@ -176,16 +177,27 @@ async function run(
     logger,
   });
 
+  // Shared with the WhatsApp adapter, which adds moderators' LIDs as WhatsApp tells them.
+  const moderators = new Set(whatsappModeratorIds(config.MODERATORS));
+  // A moderator's command that was slow to confirm reports how it ended in its chat, later.
+  const commandOptions = {
+    notify: async (chat: ChatRef, replies: readonly Reply[]) => {
+      const adapter = sendVia.get(chat.platform);
+      if (adapter) await adapter.send(chat.chatId, replies);
+    },
+    logger,
+  };
   const coreRouter = createRouter({
     content: store,
     ...community.routerOptions,
     commands: [
       ...(scheduling
-        ? schedulingCommands(scheduling)
+        ? schedulingCommands(scheduling, commandOptions)
         : schedulingOffCommands(redis.mode === 'off' ? redis.reason : '')),
       ...community.commands,
     ],
-    moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
+    presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
+    moderators,
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);
@@ -218,7 +230,7 @@ async function run(
         'WhatsApp needs Redis for its session (set REDIS_URL or install redis-server): WhatsApp is not started',
       );
     } else {
-      const { createWhatsAppAdapter } = await import('./adapters/whatsapp/index.js');
+      const { createWhatsAppAdapter, latestWhatsAppVersion } = await import('./adapters/whatsapp/index.js');
       // One socket per number across bot processes: the others wait on standby (src/ops/single-holder.ts).
       adapters.push(
         singleHolder(
@@ -230,7 +242,16 @@ async function run(
             chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
             globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
             bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
-            hooks: metrics.hooks,
+            hooks: { ...metrics.hooks, ...metrics.whatsappHooks },
+            moderators,
+            ...(scheduling
+              ? {
+                  onChatMoved: async (from: string, to: string) => {
+                    await scheduling.subscriptions.move('whatsapp', from, to);
+                  },
+                }
+              : {}),
+            resolveVersion: () => latestWhatsAppVersion(logger),
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },

@@ -36,6 +36,12 @@ interface IncomingBase {
   readonly sender: Sender;
   /** The bot was mentioned, replied to, or is the only other party (private chat). */
   readonly addressed?: boolean;
+  /**
+   * The platform's id of the message (Telegram message id, WhatsApp key id), unique within the
+   * chat. A platform that delivers the same message again gives the same id: moderators'
+   * commands derive their job ids from it, so a redelivery cannot do the work twice.
+   */
+  readonly messageId?: string;
   /** The platform's own update: an escape hatch for adapters, never read by the core. */
   readonly raw?: unknown;
 }

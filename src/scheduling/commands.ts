@@ -2,11 +2,13 @@
  * The chat commands for tips and moderator posts. With scheduling off (no Redis), every one of
  * them answers why, instead of the router's "unknown command".
  */
-import type { Command, CommandContext } from '../core/ports.js';
+import { createHash } from 'node:crypto';
+import type { Command, CommandContext, PressHandler } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, para } from '../core/text.js';
-import type { Reply } from '../core/types.js';
-import { describePattern, type Scheduling } from './service.js';
+import type { ChatRef, Reply } from '../core/types.js';
+import { BROADCAST_PRESS, broadcastFlow } from './broadcast.js';
+import { describePattern, type RequestKey, type Scheduling } from './service.js';
 import { formatWhen, parseRecurring, parseWhen, WHEN_EXAMPLES } from './when.js';
 
 const SPECS = {
@@ -41,31 +43,111 @@ export function schedulingOffCommands(reason: string): Command[] {
 const unavailable = (): Reply[] => [
   simple(
     'error',
-    'Scheduling cannot reach its store right now (Redis is not answering). Answers still work; please try again in a minute.',
+    'Scheduling cannot reach its store right now (Redis is not answering), so nothing was changed. Answers still work; please try again in a minute.',
   ),
 ];
 
-/** How long a command waits for Redis before saying it is unavailable. */
-const COMMAND_TIMEOUT_MS = 5_000;
+export interface SchedulingCommandsOptions {
+  /**
+   * Sends a later message into a chat: how a command that was not confirmed in time reports how it
+   * ended (main.ts passes the adapters' `send`). Without it the moderator checks with /scheduled.
+   */
+  readonly notify?: (chat: ChatRef, replies: readonly Reply[]) => Promise<void>;
+  /** How long a command waits for Redis before answering "not confirmed yet" (default 5 s). */
+  readonly commandTimeoutMs?: number;
+  readonly logger?: { warn(obj: object, msg?: string): void };
+}
 
-export function schedulingCommands(scheduling: Scheduling): Command[] {
-  const tz = scheduling.timeZone;
-  // Refuse at once when Redis is down rather than keep the member waiting (replies must not hang).
+/** How long a platform's message id keeps its command from running twice. */
+const MESSAGE_TTL_S = 7 * 24 * 3600;
+/** How long the same post sent again by the same moderator counts as a repeat. */
+const REPEAT_TTL_S = 10 * 60;
+
+const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+/**
+ * What names this request: the platform's message (a redelivery is the same request) and what
+ * was asked (a moderator sending the same post again while the first was unconfirmed).
+ */
+export function requestKeys(ctx: CommandContext, what: string): RequestKey[] {
+  const { chat, messageId, sender } = ctx.incoming;
+  return [
+    ...(messageId
+      ? [{ id: `m-${digest(`${chat.platform}:${chat.chatId}:${messageId}`)}`, ttlSeconds: MESSAGE_TTL_S }]
+      : []),
+    { id: `r-${digest(`${chat.platform}:${sender.id}:${what}`)}`, ttlSeconds: REPEAT_TTL_S },
+  ];
+}
+
+type Guarded = (
+  fn: (ctx: CommandContext) => Promise<Reply[]>,
+  changes?: boolean,
+) => (ctx: CommandContext) => Promise<Reply[]>;
+
+function makeGuard(scheduling: Scheduling, options: SchedulingCommandsOptions): Guarded {
+  const timeoutMs = options.commandTimeoutMs ?? 5_000;
+  /**
+   * Refuses at once when Redis is down (then nothing was tried, so "nothing was changed" is true).
+   * Work that has started cannot be taken back: when it is slow, the answer is "not confirmed yet",
+   * and the outcome follows in the chat when it is known. Read-only commands just say unavailable.
+   */
   const guarded =
-    (fn: (ctx: CommandContext) => Promise<Reply[]>) =>
+    (fn: (ctx: CommandContext) => Promise<Reply[]>, changes = false) =>
     async (ctx: CommandContext): Promise<Reply[]> => {
       if (!(await scheduling.ready())) return unavailable();
+      const work = fn(ctx);
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<Reply[]>((resolve) => {
-        timer = setTimeout(() => resolve(unavailable()), COMMAND_TIMEOUT_MS);
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
       });
-      try {
-        return await Promise.race([fn(ctx), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const settled = work.then(
+        (replies) => ({ replies }),
+        (error: unknown) => ({ error }),
+      );
+      const first = await Promise.race([settled, late]).finally(() => clearTimeout(timer));
+      if (first && 'replies' in first) return first.replies;
+      if (first) throw first.error;
+      if (!changes) return unavailable();
+      void settled.then((outcome) => reportLater(ctx, outcome));
+      return [
+        simple(
+          'command',
+          `Not confirmed yet: the store is slow to answer. Your /${ctx.incoming.kind === 'command' ? ctx.incoming.command : 'request'} is still being handled and I will tell you here how it ended. ` +
+            'Sending it again is safe: it will not be done twice.',
+        ),
+      ];
     };
 
+  const reportLater = async (ctx: CommandContext, outcome: { replies: Reply[] } | { error: unknown }) => {
+    const what = ctx.incoming.kind === 'command' ? `/${ctx.incoming.command}` : 'request';
+    const replies =
+      'replies' in outcome
+        ? outcome.replies.map((r) => ({
+            ...r,
+            paragraphs: [para(`About your ${what} a moment ago:`), ...r.paragraphs],
+          }))
+        : [
+            simple(
+              'error',
+              `About your ${what} a moment ago: it did not go through (${String((outcome.error as Error)?.message ?? outcome.error).slice(0, 120)}). Please send it again; it will not be done twice.`,
+            ),
+          ];
+    try {
+      await options.notify?.(ctx.incoming.chat, replies);
+    } catch (err) {
+      options.logger?.warn({ err, chat: ctx.incoming.chat }, 'could not report how a slow command ended');
+    }
+  };
+
+  return guarded;
+}
+
+export function schedulingCommands(
+  scheduling: Scheduling,
+  options: SchedulingCommandsOptions = {},
+): Command[] {
+  const tz = scheduling.timeZone;
+  const guarded = makeGuard(scheduling, options);
   const by = (ctx: CommandContext) => `${ctx.incoming.chat.platform}:${ctx.incoming.sender.id}`;
   const groupNeedsModerator = (ctx: CommandContext): Reply[] | undefined =>
     ctx.incoming.chat.chatType === 'group' && !ctx.isModerator
@@ -76,6 +158,8 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
           ),
         ]
       : undefined;
+
+  const broadcast = broadcastFlow(scheduling, by);
 
   return [
     command(
@@ -92,7 +176,7 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
               `${next ? ` The next tip: ${formatWhen(next, tz)}.` : ''} Send /unsubscribe to stop.`,
           ),
         ];
-      }),
+      }, true),
     ),
     command(
       'unsubscribe',
@@ -108,7 +192,7 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
               : 'This chat does not get tips or announcements. Send /subscribe to start.',
           ),
         ];
-      }),
+      }, true),
     ),
     command(
       'tips',
@@ -135,24 +219,26 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
       guarded(async (ctx) => {
         const args = ctx.args.trim();
         if (args === '') return [simple('error', `Tell me when and what to post. ${WHEN_EXAMPLES}`)];
+        const requests = requestKeys(ctx, `schedule ${args}`);
         const every = /^every\s+/i.exec(args);
         if (every) {
           const r = parseRecurring(args.slice(every[0].length), { now: ctx.now, timeZone: tz });
           if (!r.ok) return [simple('error', r.message)];
-          const { id, next } = await scheduling.scheduleWeekly(r.pattern, r.rest, by(ctx));
+          const { id, fresh, next } = await scheduling.scheduleWeekly(r.pattern, r.rest, by(ctx), requests);
           return [
             confirm(
               id,
               `${describePattern(r.pattern)} (${tz})${next ? `, first on ${formatWhen(next, tz)}` : ''}`,
               r.rest,
+              fresh,
             ),
           ];
         }
         const r = parseWhen(args, { now: ctx.now, timeZone: tz });
         if (!r.ok) return [simple('error', r.message)];
-        const id = await scheduling.schedulePost(r.at, r.rest, by(ctx));
-        return [confirm(id, formatWhen(r.at, tz), r.rest)];
-      }),
+        const { id, fresh } = await scheduling.schedulePost(r.at, r.rest, by(ctx), requests);
+        return [confirm(id, formatWhen(r.at, tz), r.rest, fresh)];
+      }, true),
     ),
     command(
       'scheduled',
@@ -199,28 +285,38 @@ export function schedulingCommands(scheduling: Scheduling): Command[] {
                 `There is no waiting post #${id} (it may have gone out already). /scheduled lists the waiting ones.`,
               ),
             ];
-      }),
+      }, true),
     ),
     command(
       'broadcast',
-      guarded(async (ctx) => {
-        const text = ctx.args.trim();
-        if (text === '')
-          return [simple('error', 'What should I post? For example: /broadcast The meetup moved to 7pm.')];
-        const id = await scheduling.broadcastNow(text, by(ctx));
-        return [simple('command', `Posting #${id} to all subscribed chats now: "${firstWords(text)}"`)];
-      }),
+      guarded((ctx) => broadcast.command(ctx), true),
     ),
   ];
 }
 
-const confirm = (id: number, when: string, text: string): Reply =>
+/** The confirmation button of `/broadcast`. */
+export function schedulingPresses(
+  scheduling: Scheduling,
+  options: SchedulingCommandsOptions = {},
+): PressHandler[] {
+  const guarded = makeGuard(scheduling, options);
+  const flow = broadcastFlow(scheduling, (ctx) => `${ctx.incoming.chat.platform}:${ctx.incoming.sender.id}`);
+  return [
+    {
+      prefix: BROADCAST_PRESS,
+      moderatorOnly: true,
+      handle: (ctx) => guarded(() => flow.press(ctx.data.slice(BROADCAST_PRESS.length + 1), ctx), true)(ctx),
+    },
+  ];
+}
+
+const confirm = (id: number, when: string, text: string, fresh = true): Reply =>
   simple(
     'command',
-    `Scheduled post #${id} for ${when}, to all subscribed chats: "${firstWords(text)}"\n\nCancel it with /unschedule ${id}.`,
+    `${fresh ? 'Scheduled' : 'Already scheduled (this request was made before; nothing was added twice):'} post #${id} for ${when}, to all subscribed chats: "${firstWords(text)}"\n\nCancel it with /unschedule ${id}.`,
   );
 
-function firstWords(text: string, max = 8): string {
+export function firstWords(text: string, max = 8): string {
   const words = text.trim().split(/\s+/);
   return words.length > max ? `${words.slice(0, max).join(' ')} ...` : text.trim();
 }

@@ -1,5 +1,5 @@
 /** Scheduled tips and moderator posts: what main.ts and other modules use. */
-export { schedulingCommands, schedulingOffCommands } from './commands.js';
+export { schedulingCommands, schedulingOffCommands, schedulingPresses } from './commands.js';
 export { type Deliver, type DeliveryJobData, deliveryJobId, startDeliveryWorker } from './delivery.js';
 export {
   NO_PACING,

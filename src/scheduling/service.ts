@@ -5,6 +5,7 @@
  * - `deliveries`: one job per post and chat (see delivery.ts).
  */
 import { getNextMillis, type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Content } from '../core/content.js';
 import type { ContentSource } from '../core/ports.js';
@@ -23,6 +24,7 @@ import {
   type SchedulingLogger,
   startDeliveryWorker,
 } from './delivery.js';
+import { BroadcastDrafts } from './drafts.js';
 import { Pacer, type PacingTable } from './pacing.js';
 import type { RedisOn } from './redis.js';
 import { type Subscriber, Subscriptions } from './subscriptions.js';
@@ -81,17 +83,27 @@ export interface PendingPost {
 
 export interface Scheduling {
   readonly subscriptions: Subscriptions;
+  /** `/broadcast` texts waiting for their confirmation. */
+  readonly drafts: BroadcastDrafts;
   readonly posts: Queue<PostJobData>;
   readonly deliveries: Queue<DeliveryJobData>;
   readonly timeZone: string;
   /** Starts the workers and (re)installs the tips scheduler; idempotent at every boot. */
   start(): Promise<void>;
-  /** Schedules a one-off post; returns its number. */
-  schedulePost(at: Date, text: string, by?: string): Promise<number>;
-  /** A weekly post from a cron pattern in the community's time zone. */
-  scheduleWeekly(pattern: string, text: string, by?: string): Promise<{ id: number; next?: Date }>;
-  /** Posts now. */
-  broadcastNow(text: string, by?: string): Promise<number>;
+  /**
+   * Schedules a one-off post; returns its number, and `fresh: false` when one of `requests` had
+   * already made it (a redelivered or repeated command): then nothing new is queued.
+   */
+  schedulePost(at: Date, text: string, by?: string, requests?: readonly RequestKey[]): Promise<Scheduled>;
+  /** A weekly post from a cron pattern in the community's time zone (idempotent like schedulePost). */
+  scheduleWeekly(
+    pattern: string,
+    text: string,
+    by?: string,
+    requests?: readonly RequestKey[],
+  ): Promise<Scheduled & { next?: Date }>;
+  /** Posts now (idempotent like schedulePost). */
+  broadcastNow(text: string, by?: string, requests?: readonly RequestKey[]): Promise<Scheduled>;
   listPending(): Promise<PendingPost[]>;
   /** Returns false when there is no such pending post. */
   cancel(id: number): Promise<boolean>;
@@ -115,6 +127,22 @@ const withSkipped = (done: string, skipped: Partial<Record<Platform, number>>) =
   const more = describeSkipped(skipped);
   return more ? `${done}; ${more}` : done;
 };
+
+/**
+ * Something that names one request, so doing it twice does it once: the platform's message id
+ * (a redelivery), or what was asked (the same post sent again while the first is unconfirmed).
+ * Remembered for `ttlSeconds`.
+ */
+export interface RequestKey {
+  readonly id: string;
+  readonly ttlSeconds: number;
+}
+
+export interface Scheduled {
+  readonly id: number;
+  /** False when an earlier identical request had already scheduled it. */
+  readonly fresh: boolean;
+}
 
 export function createScheduling(options: SchedulingOptions): Scheduling {
   const prefix = options.prefix ?? 'bot';
@@ -181,28 +209,33 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
     )) as string;
   }
 
-  async function nextNumber(): Promise<number> {
-    return client.incr(`${prefix}:post:seq`);
+  /** The post number for a request: the one an earlier identical request got, else a new one (atomic). */
+  async function numberFor(requests: readonly RequestKey[] = []): Promise<Scheduled> {
+    const [id, fresh] = (await client.eval(
+      NUMBER_FOR,
+      1 + requests.length,
+      `${prefix}:post:seq`,
+      ...requests.map((r) => `${prefix}:request:${r.id}`),
+      ...requests.map((r) => String(r.ttlSeconds)),
+    )) as [number, number];
+    return { id: Number(id), fresh: fresh === 1 };
   }
 
   const scheduling: Scheduling = {
     subscriptions,
+    drafts: new BroadcastDrafts(client, prefix),
     posts,
     deliveries,
     timeZone: options.timeZone,
     async ready(waitMs = 2_000) {
-      if (client.status === 'ready') return true;
-      if (client.status === 'end') return false;
-      return new Promise<boolean>((resolve) => {
-        const done = (ok: boolean) => {
-          clearTimeout(timer);
-          client.off('ready', onReady);
-          resolve(ok);
-        };
-        const onReady = () => done(true);
-        const timer = setTimeout(() => done(false), waitMs);
-        client.on('ready', onReady);
-      });
+      // The queue has its own connection: the shared client being back says nothing about it.
+      const deadline = Date.now() + waitMs;
+      if (!(await connected(client, waitMs))) return false;
+      const queueClient = await Promise.race([
+        posts.getBackend().client as Promise<unknown> as Promise<Redis>,
+        sleep(Math.max(0, deadline - Date.now())),
+      ]);
+      return queueClient ? connected(queueClient, Math.max(0, deadline - Date.now())) : false;
     },
 
     async start() {
@@ -249,8 +282,9 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       );
     },
 
-    async schedulePost(at, text, by) {
-      const id = await nextNumber();
+    async schedulePost(at, text, by, requests) {
+      const { id, fresh } = await numberFor(requests);
+      // Re-adding an existing job id returns that job: a retry after an unconfirmed add adds nothing.
       await posts.add(
         'broadcast',
         { kind: 'broadcast', post: id, text, ...(by ? { by } : {}) },
@@ -262,11 +296,15 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
           removeOnComplete: { age: 7 * 24 * 3600 },
         },
       );
-      return id;
+      return { id, fresh };
     },
 
-    async scheduleWeekly(pattern, text, by) {
-      const id = await nextNumber();
+    async scheduleWeekly(pattern, text, by, requests) {
+      const { id, fresh } = await numberFor(requests);
+      if (!fresh) {
+        const existing = await posts.getJobScheduler(postJobId(id));
+        return { id, fresh, ...(existing?.next ? { next: new Date(existing.next) } : {}) };
+      }
       const s = await posts.upsertJobScheduler(
         postJobId(id),
         { pattern, tz: options.timeZone },
@@ -277,11 +315,11 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
         },
       );
       const next = s ? s.timestamp + (s.delay ?? 0) : undefined;
-      return { id, ...(next ? { next: new Date(next) } : {}) };
+      return { id, fresh, ...(next ? { next: new Date(next) } : {}) };
     },
 
-    async broadcastNow(text, by) {
-      return scheduling.schedulePost(clock(), text, by);
+    async broadcastNow(text, by, requests) {
+      return scheduling.schedulePost(clock(), text, by, requests);
     },
 
     async listPending() {
@@ -347,6 +385,36 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
   };
   return scheduling;
 }
+
+const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
+
+/** Whether an ioredis client is connected, waiting up to `waitMs` for one being (re)made. */
+function connected(c: { status: string; on: Redis['on']; off: Redis['off'] }, waitMs: number) {
+  if (c.status === 'ready') return Promise.resolve(true);
+  if (c.status === 'end' || waitMs <= 0) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      c.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), waitMs);
+    c.on('ready', onReady);
+  });
+}
+
+// KEYS: the post sequence, then one key per request. ARGV: each request key's TTL in seconds.
+// Returns { post number, 1 when new }.
+const NUMBER_FOR = `
+for i = 2, #KEYS do
+  local known = redis.call('GET', KEYS[i])
+  if known then return { tonumber(known), 0 } end
+end
+local n = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do redis.call('SET', KEYS[i], n, 'EX', ARGV[i - 1]) end
+return { n, 1 }
+`;
 
 // KEYS: used set, slot key. ARGV: tip ids in content order.
 const PICK_TIP = `

@@ -16,6 +16,10 @@ export interface TestRedis {
   stop(crash?: boolean): Promise<void>;
   /** Starts the server again on the same socket and data directory. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, commands hang, as on a stalled host. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
   /** Stops and deletes the directory. */
   destroy(): Promise<void>;
 }
@@ -38,6 +42,7 @@ export async function startTestRedis(opts: { appendOnly?: boolean } = {}): Promi
   const stop = async (crash = false) => {
     const c = child;
     if (!c || c.exitCode !== null) return;
+    c.kill('SIGCONT');
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
       c.kill(crash ? 'SIGKILL' : 'SIGTERM');
@@ -50,6 +55,8 @@ export async function startTestRedis(opts: { appendOnly?: boolean } = {}): Promi
     dir,
     stop,
     restart: launch,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

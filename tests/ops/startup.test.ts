@@ -220,8 +220,13 @@ describe('npm start', () => {
           grew = true;
         }
     }
-    const nodes = rows.filter((r) => r.pid !== child.pid && tree.has(r.pid) && /^(\S*\/)?node\s/.test(r.args));
-    expect(nodes.map((r) => r.args), JSON.stringify(nodes)).toHaveLength(1);
+    const nodes = rows.filter(
+      (r) => r.pid !== child.pid && tree.has(r.pid) && /^(\S*\/)?node\s/.test(r.args),
+    );
+    expect(
+      nodes.map((r) => r.args),
+      JSON.stringify(nodes),
+    ).toHaveLength(1);
     expect(nodes[0]!.args).toContain('scripts/start.mjs');
     child.stdin.end();
     expect(await exited).toBe(0);

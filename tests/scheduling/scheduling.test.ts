@@ -173,7 +173,7 @@ describe('delivery', () => {
     for (let i = 0; i < 5; i++)
       await s.subscriptions.add({ platform: 'telegram', chatId: String(i), chatType: 'private' });
     await s.start();
-    const id = await s.broadcastNow('Once only');
+    const { id } = await s.broadcastNow('Once only');
     await until(() => platforms.sent.length === 5, 10_000, 'five deliveries');
     // The same post job run again (a retried or duplicated fan-out).
     await s.posts.add(

@@ -105,6 +105,8 @@ export function installConversation(updates: Composer<Context>, deps: InboundDep
         chat: chatRef(message.chat),
         sender: senderOf(query.from, isAdmin),
         addressed: true,
+        // A press redelivered (webhook retry) keeps its callback query id.
+        messageId: `cb-${query.id}`,
         raw: query,
       });
       await outbound.deliver(

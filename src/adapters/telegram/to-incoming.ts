@@ -122,7 +122,13 @@ export function messageToIncoming(msg: Message, bot: BotIdentity, isChatAdmin?: 
   const isPrivate = chat.chatType === 'private';
   const forwarded = msg.forward_origin !== undefined;
   if (forwarded && !isPrivate) return { type: 'ignore', reason: 'forwarded into a group' };
-  const base = { chat, sender, raw: msg, addressed: isPrivate || mentionsBot(msg, bot) };
+  const base = {
+    chat,
+    sender,
+    raw: msg,
+    messageId: String(msg.message_id),
+    addressed: isPrivate || mentionsBot(msg, bot),
+  };
 
   const text = msg.text ?? msg.caption;
   if (text !== undefined) {

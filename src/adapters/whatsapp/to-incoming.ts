@@ -148,6 +148,7 @@ export function toIncoming(
   const base = {
     chat: read.chat,
     sender: extra.isChatAdmin ? { ...read.sender, isChatAdmin: true } : read.sender,
+    messageId: read.id,
     raw: read.raw,
   };
   const direct = read.chat.chatType === 'private' || read.mentionsMe || read.repliesToMe;
