@@ -52,7 +52,8 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/adapters/(telegram|whatsapp)/' },
       to: {
-        path: '^(src/adapters/(telegram|whatsapp)/(index|lifecycle|inbound|outbound|admin|auth-state|to-incoming|group-cache)\\.ts$|node_modules/(grammy|@grammyjs|@whiskeysockets|qrcode-terminal)/)',
+        path: '^(src/adapters/(telegram|whatsapp)/|node_modules/(grammy|@grammyjs|@whiskeysockets|qrcode-terminal)/)',
+        pathNot: '^src/adapters/whatsapp/moderators\\.ts$',
         dynamic: false,
         dependencyTypesNot: ['type-only'],
       },
