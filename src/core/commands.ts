@@ -5,6 +5,7 @@ import {
   faqAnswer,
   faqList,
   linksReply,
+  PAGE,
   passageAnswer,
   rulesReply,
   sectionReply,
@@ -212,10 +213,22 @@ export const builtinPresses: readonly PressHandler[] = [
     },
   },
   {
+    // Under a welcome or an answer: a new message, so nothing others read is rewritten.
     prefix: 'sec',
     handle: (ctx) => {
       const section = ctx.content.sections[Number(ctx.data.slice(4)) - 1];
-      return section ? showSection(ctx, section, true) : [stale()];
+      return section ? showSection(ctx, section) : [stale()];
+    },
+  },
+  {
+    // Turning the page of a navigation message: in place in a private chat, a new message in a group.
+    prefix: PAGE,
+    handle: (ctx) => {
+      const inPlace = ctx.incoming.chat.chatType === 'private';
+      const target = ctx.data.slice(PAGE.length + 1);
+      if (target === 'toc') return [tableOfContents(ctx.content, inPlace)];
+      const section = ctx.content.sections[Number(target) - 1];
+      return section ? showSection(ctx, section, inPlace) : [stale()];
     },
   },
   {
@@ -226,7 +239,7 @@ export const builtinPresses: readonly PressHandler[] = [
       return section?.texts[Number(p)] ? [passageAnswer(ctx.content, section, Number(p))] : [stale()];
     },
   },
-  { prefix: 'toc', handle: (ctx) => [tableOfContents(ctx.content, true)] },
+  { prefix: 'toc', handle: (ctx) => [tableOfContents(ctx.content)] },
   { prefix: 'links', handle: (ctx) => [linksReply(ctx.content)] },
   { prefix: 'rules', handle: (ctx) => [rulesReply(ctx.content)] },
 ];
