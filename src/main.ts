@@ -252,6 +252,7 @@ async function run(
                 }
               : {}),
             resolveVersion: () => latestWhatsAppVersion(logger),
+            welcomeWindowMs: config.WHATSAPP_WELCOME_WINDOW_HOURS * 60 * 60_000,
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },
