@@ -53,7 +53,7 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/adapters/(telegram|whatsapp)/' },
       to: {
         path: '^(src/adapters/(telegram|whatsapp)/|node_modules/(grammy|@grammyjs|@whiskeysockets|qrcode-terminal)/)',
-        pathNot: '^src/adapters/whatsapp/moderators\\.ts$',
+        pathNot: '^src/adapters/(whatsapp/(moderators|format)|telegram/render)\\.ts$',
         dynamic: false,
         dependencyTypesNot: ['type-only'],
       },
