@@ -13,6 +13,7 @@ import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
+import { createBackground } from './core/background.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
@@ -145,6 +146,13 @@ async function main(argv: readonly string[]): Promise<number> {
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
     moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
+    // Answer counts and the unanswered log never hold up a reply; when the store is slow they
+    // wait in a bounded buffer, and what does not fit is dropped and counted.
+    background: createBackground({
+      maxPending: 1_000,
+      onDropped: (what) => metrics.bookkeepingDropped.inc({ what }),
+      onError: (err, what) => logger.warn({ err }, `bookkeeping failed: ${what}`),
+    }),
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);

@@ -1,4 +1,5 @@
 import { answerFreeText, readsAsQuestion } from './answer.js';
+import { type Background, createBackground } from './background.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
 import type { Command, CommandContext, ContentSource, PressHandler, Stats, UnansweredLog } from './ports.js';
 import { safetyReply, simple, welcome } from './replies.js';
@@ -38,6 +39,13 @@ export interface RouterOptions {
   ) => Promise<Reply[]> | Reply[];
   readonly logger?: CoreLogger;
   readonly clock?: () => Date;
+  /**
+   * Where bookkeeping (answer counts, the unanswered log) runs: in the background, never before
+   * a reply. Default: up to 1,000 records in flight, then dropped (and `onDropped` called).
+   */
+  readonly background?: Background;
+  /** How long an emergency's safety reply waits for the message's other replies (default 1 s). */
+  readonly emergencyWaitMs?: number;
 }
 
 /** The platform-neutral router every adapter calls. */
@@ -63,6 +71,12 @@ export function createRouter(options: RouterOptions): Router {
   }
   const commands = [...new Set(byName.values())];
   const presses = [...(options.presses ?? []), ...builtinPresses];
+  const background = options.background ?? createBackground();
+  const emergencyWaitMs = options.emergencyWaitMs ?? 1_000;
+  const record = (what: string, task: () => Promise<void> | undefined) =>
+    background.run(what, async () => {
+      await task();
+    });
   let safety = { patterns: null as unknown, check: (_: string) => false };
 
   const isModerator = (incoming: Incoming): boolean => {
@@ -99,14 +113,27 @@ export function createRouter(options: RouterOptions): Router {
     // An emergency is answered first, whatever else the message is.
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
     const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
-    if (emergency) await options.stats?.recordAnswer('safety');
+    if (emergency) record('counting a safety reply', () => options.stats?.recordAnswer('safety'));
 
-    for (const guard of options.guards ?? []) {
-      const stop = await guard(incoming, moderator);
-      if (stop) return emergency ? [safetyReply(content), ...stop] : stop;
+    const rest = (async (): Promise<Reply[]> => {
+      for (const guard of options.guards ?? []) {
+        const stop = await guard(incoming, moderator);
+        if (stop) return stop;
+      }
+      return dispatch();
+    })();
+    if (!emergency) return rest;
+    // The safety reply never waits for a slow guard or command: past a short wait it goes alone.
+    const others = await within(rest, emergencyWaitMs);
+    if (!others) {
+      rest.catch(() => {});
+      options.logger?.warn(
+        { chat: incoming.chat, kind: incoming.kind },
+        'emergency: the other replies were slow; the safety reply went alone',
+      );
+      return [safetyReply(content)];
     }
-    const replies = await dispatch();
-    return emergency ? [safetyReply(content), ...replies.filter((r) => r.kind !== 'fallback')] : replies;
+    return [safetyReply(content), ...others.filter((r) => r.kind !== 'fallback')];
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {
@@ -168,20 +195,22 @@ export function createRouter(options: RouterOptions): Router {
       if (inGroup && !msg.addressed && outcome.type !== 'answer') return [];
       if (emergency && outcome.type !== 'answer') return [];
       if (outcome.type === 'none') {
-        await options.unanswered?.record(msg.text.slice(0, 500), msg.chat, clock());
+        const at = clock();
+        record('recording an unanswered question', () =>
+          options.unanswered?.record(msg.text.slice(0, 500), msg.chat, at),
+        );
       }
       if (outcome.type === 'answer' || outcome.type === 'suggest' || outcome.type === 'none') {
         const r = outcome.reply;
-        await options.stats?.recordAnswer(
+        const kind =
           outcome.type === 'none'
             ? 'fallback'
             : outcome.type === 'suggest'
               ? 'suggestions'
               : r.kind === 'faq'
                 ? 'faq'
-                : 'section',
-          r.meta?.faqId,
-        );
+                : 'section';
+        record('counting an answer', () => options.stats?.recordAnswer(kind, r.meta?.faqId));
       }
       return [outcome.reply];
     }
@@ -200,6 +229,19 @@ export function createRouter(options: RouterOptions): Router {
       }
     },
   };
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms` (a rejection still throws). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const refused = (what: string): Reply =>
