@@ -6,7 +6,12 @@
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
-import { clearRedisAuth, createWhatsAppAdapter, whatsappModeratorIds } from './adapters/whatsapp/index.js';
+import {
+  clearRedisAuth,
+  createWhatsAppAdapter,
+  latestWhatsAppVersion,
+  whatsappModeratorIds,
+} from './adapters/whatsapp/index.js';
 import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
@@ -143,6 +148,8 @@ async function main(argv: readonly string[]): Promise<number> {
     logger,
   });
 
+  // Shared with the WhatsApp adapter, which adds moderators' LIDs as WhatsApp tells them.
+  const moderators = new Set(whatsappModeratorIds(config.MODERATORS));
   // A moderator's command that was slow to confirm reports how it ended in its chat, later.
   const commandOptions = {
     notify: async (chat: ChatRef, replies: readonly Reply[]) => {
@@ -161,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ...community.commands,
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
-    moderators: new Set(whatsappModeratorIds(config.MODERATORS)),
+    moderators,
     // Answer counts and the unanswered log never hold up a reply; when the store is slow they
     // wait in a bounded buffer, and what does not fit is dropped and counted.
     background: createBackground({
@@ -210,7 +217,16 @@ async function main(argv: readonly string[]): Promise<number> {
             chatGapMs: config.WHATSAPP_CHAT_GAP_MS,
             globalGapMs: config.WHATSAPP_GLOBAL_GAP_MS,
             bulkPerMinute: config.WHATSAPP_BULK_PER_MINUTE,
-            hooks: metrics.hooks,
+            hooks: { ...metrics.hooks, ...metrics.whatsappHooks },
+            moderators,
+            ...(scheduling
+              ? {
+                  onChatMoved: async (from: string, to: string) => {
+                    await scheduling.subscriptions.move('whatsapp', from, to);
+                  },
+                }
+              : {}),
+            resolveVersion: () => latestWhatsAppVersion(logger),
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },

@@ -1,7 +1,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { stemmer as porter } from 'stemmer';
 import type { Content } from '../core/content.js';
-import { allowedEdits, normalizeText, withinEdits, words } from '../core/normalize.js';
+import { allowedEdits, normalizeText, readable, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
 import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 
@@ -197,7 +197,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
 
   return {
     search(text: string): MatchResult {
-      const base = normalizeText(text);
+      const base = readAsQuestion(text);
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
@@ -242,6 +242,23 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       return { decision: 'suggest', candidates: top, coverage };
     },
   };
+}
+
+/**
+ * Past this many words a message is read as its first this-many distinct words: a question is
+ * rarely longer (the evaluation sets' longest is 53), and a pasted wall of repeats must not cost
+ * the search once per repeat.
+ */
+const MAX_QUESTION_WORDS = 80;
+/** Longer "words" are not words any content uses, and fuzzy search on them costs without end. */
+const MAX_WORD_CHARS = 40;
+
+function readAsQuestion(text: string): string {
+  const base = normalizeText(readable(text));
+  let all = words(base);
+  if (all.some((w) => w.length > MAX_WORD_CHARS)) all = all.filter((w) => w.length <= MAX_WORD_CHARS);
+  else if (all.length <= MAX_QUESTION_WORDS) return base;
+  return [...new Set(all)].slice(0, MAX_QUESTION_WORDS).join(' ');
 }
 
 interface Merged extends Candidate {

@@ -1,5 +1,5 @@
 import type { Content } from './content.js';
-import { normalizeText, words } from './normalize.js';
+import { normalizeText, readable, words } from './normalize.js';
 import type { Candidate, Matcher } from './ports.js';
 import { fallbackReply, faqAnswer, menuButtons, passageAnswer, simple } from './replies.js';
 import { bold, para } from './text.js';
@@ -103,7 +103,7 @@ const QUESTION_START =
 
 /** In a group, free text that reads as a question to the bot (others' chatter is left alone). */
 export function readsAsQuestion(text: string): boolean {
-  const trimmed = text.trim();
+  const trimmed = readable(text).trim();
   if (trimmed.endsWith('?')) return true;
   const normalized = normalizeText(trimmed);
   return (

@@ -1,6 +1,27 @@
 /** Text normalisation shared by the matcher and the safety check. */
 
-/** Lower case, accents folded, "B-12"/"b 12"/"B₁₂" read as "b12", punctuation to spaces. */
+/**
+ * How much of a message the matcher and the safety check read. A question or a cry for help
+ * sits in the first few thousand characters, or closes a long story ("...and now chest pain
+ * too"); reading a 65,536-character WhatsApp message in full would stall every chat behind it.
+ */
+export const MAX_READ_CHARS = 4_000;
+const TAIL_CHARS = 1_000;
+
+/**
+ * The part of a message the matcher and the safety check read: all of it up to
+ * {@link MAX_READ_CHARS}, else its beginning and its last thousand characters.
+ */
+export const readable = (text: string): string =>
+  text.length > MAX_READ_CHARS
+    ? `${text.slice(0, MAX_READ_CHARS - TAIL_CHARS)}\n${text.slice(-TAIL_CHARS)}`
+    : text;
+
+/**
+ * Lower case, accents folded, "B-12"/"b 12"/"B₁₂" read as "b12", punctuation to spaces.
+ * Linear in the length of the input: no pattern here can backtrack over a long run of
+ * characters more than once (a 100,000-character message normalises in milliseconds).
+ */
 export function normalizeText(input: string): string {
   return (
     input
@@ -8,13 +29,14 @@ export function normalizeText(input: string): string {
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
       .replace(/[’‘`]/g, "'")
-      .replace(/\bvit(?:amin|amine|\.)?\s*b\s*[-_ ]?\s*12\b/g, 'vitamin b12')
-      .replace(/\bb\s*[-_ ]\s*12\b/g, 'b12')
+      .replace(/\bvit(?:amin|amine|\.)?\s*b(?:\s*[-_]\s*|\s*)12\b/g, 'vitamin b12')
+      .replace(/\bb(?:\s*[-_]\s*|\s+)12\b/g, 'b12')
       .replace(/\bb12s\b/g, 'b12')
       // "vitamin D" would lose its one-letter name as a word: keep it as one token.
       .replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1')
       .replace(/[^\p{L}\p{N}\s']+/gu, ' ')
-      .replace(/\S*'\S*/g, expandContractions)
+      // Whole words, then only those with an apostrophe (`/\S*'\S*/` retried every start of a long word).
+      .replace(/\S+/g, (word) => (word.includes("'") ? expandContractions(word) : word))
       .replace(/'/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
@@ -43,29 +65,56 @@ export function expandContractions(word: string): string {
 /** Words of a normalised text. */
 export const words = (normalized: string): string[] => (normalized ? normalized.split(' ') : []);
 
+// Three rows of the distance table, reused by every call (grown when a longer word comes).
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;
+
 /**
  * Optimal-string-alignment distance, stopping early once it exceeds `max`:
  * a swap of two neighbouring letters ("pian" for "pain") counts as one edit.
  */
 export function withinEdits(a: string, b: string, max: number): boolean {
   if (a === b) return true;
-  if (Math.abs(a.length - b.length) > max) return false;
-  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  if (Math.abs(a.length - b.length) > max || max <= 0) return false;
+  // Each edit removes at most one letter and adds at most one: more letters missing on either
+  // side than `max` cannot be mended, and that check is much cheaper than the table.
+  const ma = letterBuckets(a);
+  const mb = letterBuckets(b);
+  if (bitCount(ma & ~mb) > max || bitCount(mb & ~ma) > max) return false;
+  if (rows[0].length <= b.length) {
+    const size = 2 * (b.length + 1);
+    rows = [new Int32Array(size), new Int32Array(size), new Int32Array(size)];
+  }
+  let [before, prev, cur] = rows;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    cur[0] = i;
     let best = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      row[j] = d;
-      best = Math.min(best, d);
+      const bj = b.charCodeAt(j - 1);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj)
+        d = Math.min(d, before[j - 2]! + 1);
+      cur[j] = d;
+      if (d < best) best = d;
     }
     if (best > max) return false;
-    rows.push(row);
+    [before, prev, cur] = [prev, cur, before];
   }
-  return rows[a.length]![b.length]! <= max;
+  return prev[b.length]! <= max;
+}
+
+/** Which letters occur in a word, folded into 32 buckets. */
+function letterBuckets(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) mask |= 1 << (word.charCodeAt(i) & 31);
+  return mask;
+}
+
+function bitCount(n: number): number {
+  let count = 0;
+  for (let v = n; v !== 0; v &= v - 1) count++;
+  return count;
 }
 
 /** How many edits a word of this length may carry and still count as the same word. */

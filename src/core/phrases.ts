@@ -1,4 +1,4 @@
-import { expandContractions, normalizeText, withinEdits, words } from './normalize.js';
+import { expandContractions, normalizeText, readable, withinEdits, words } from './normalize.js';
 
 /**
  * A small pattern language for phrases members type, matched word by word on normalised text:
@@ -8,6 +8,7 @@ import { expandContractions, normalizeText, withinEdits, words } from './normali
  * - `chest .. pain`: up to four other words in between ("chest is in so much pain");
  * - `=take`: this spelling only, no typo (so it never reads "make").
  * Each plain word may carry as many slips as `editsFor(word)` allows ("sucidal", "chest pian").
+ * A finder reads the first `MAX_READ_CHARS` of a text (src/core/normalize.ts).
  */
 type Slot =
   | { readonly kind: 'gap'; readonly max: number }
@@ -65,18 +66,19 @@ export function createPhraseFinder(
   editsFor: (word: string) => number,
 ): (text: string) => string | undefined {
   const compiled = patterns.map((p) => ({ pattern: p, slots: compilePattern(p) }));
-  const same = (token: string, w: Word): boolean => {
+  /** Whether a message's word reads as a pattern word. */
+  const sameUncached = (token: string, w: Word): boolean => {
     if (w.exact) return w.prefix ? token.startsWith(w.text) : token === w.text;
+    const edits = editsFor(w.text);
     if (w.prefix) {
       if (token.startsWith(w.text)) return true;
-      const edits = editsFor(w.text);
-      if (edits === 0) return false;
+      if (edits === 0 || token.length < w.text.length - edits) return false;
       for (let len = w.text.length - edits; len <= w.text.length + edits; len++) {
         if (len > 0 && len <= token.length && withinEdits(token.slice(0, len), w.text, edits)) return true;
       }
       return false;
     }
-    return token === w.text || withinEdits(token, w.text, editsFor(w.text));
+    return token === w.text || withinEdits(token, w.text, edits);
   };
   const exactly = (token: string, w: Word): boolean =>
     w.prefix ? token.startsWith(w.text) : token === w.text;
@@ -107,10 +109,54 @@ export function createPhraseFinder(
         }),
     );
   };
+  // A long message repeats its words: each (word, pattern word) pair is compared once per message.
+  let seenPairs = new Map<Word, Map<string, boolean>>();
+  const same = (token: string, w: Word): boolean => {
+    let known = seenPairs.get(w);
+    if (!known) {
+      known = new Map();
+      seenPairs.set(w, known);
+    }
+    let answer = known.get(token);
+    if (answer === undefined) {
+      answer = sameUncached(token, w);
+      known.set(token, answer);
+    }
+    return answer;
+  };
+  // Where each pattern may start: the first words of its first slot. They are compared once
+  // per distinct word of a message, so a long message costs (its distinct words × these words),
+  // not (its words × every pattern).
+  const starters = new Map<string, { word: Word; patterns: number[] }>();
+  compiled.forEach(({ slots }, p) => {
+    const first = slots[0];
+    if (first?.kind !== 'alts') return; // compilePattern makes every pattern start with a word
+    for (const alt of first.alts) {
+      const w = alt[0]!;
+      const key = `${w.exact ? '=' : ''}${w.text}${w.prefix ? '*' : ''}`;
+      const entry = starters.get(key) ?? { word: w, patterns: [] };
+      entry.patterns.push(p);
+      starters.set(key, entry);
+    }
+  });
   return (text: string) => {
-    const tokens = words(normalizeText(text));
-    for (const { pattern, slots } of compiled) {
-      for (let i = 0; i < tokens.length; i++) if (matchAt(tokens, slots, 0, i)) return pattern;
+    const tokens = words(normalizeText(readable(text)));
+    seenPairs = new Map();
+    const positions = new Map<string, number[]>();
+    tokens.forEach((token, i) => {
+      const at = positions.get(token);
+      if (at) at.push(i);
+      else positions.set(token, [i]);
+    });
+    const starts: number[][] = compiled.map(() => []);
+    for (const [token, at] of positions) {
+      for (const { word, patterns } of starters.values()) {
+        if (sameUncached(token, word)) for (const p of patterns) starts[p]!.push(...at);
+      }
+    }
+    // Patterns in their listed order, as before: the first listed pattern found is the answer.
+    for (const [p, { pattern, slots }] of compiled.entries()) {
+      for (const i of starts[p]!) if (matchAt(tokens, slots, 0, i)) return pattern;
     }
     return undefined;
   };

@@ -43,6 +43,16 @@ export interface BotMetrics {
   readonly bookkeepingDropped: Counter<'what'>;
   /** Hooks to hand to adapters so 429s, reconnects and connection changes are counted. */
   readonly hooks: AdapterHooks;
+  /**
+   * WhatsApp-only hooks (the adapter's `WhatsAppHooks`): messages WhatsApp refused after relaying
+   * them (`bot_whatsapp_send_refused_total{code}`), resend requests (`bot_whatsapp_resends_total{result}`),
+   * incoming messages dropped while sending was paused (`bot_whatsapp_inbound_dropped_total`).
+   */
+  readonly whatsappHooks: {
+    onSendRefused(code: string): void;
+    onResend(result: 'served' | 'missing'): void;
+    onInboundDropped(): void;
+  };
   /** Adds queues whose job counts are exported as `bot_queue_jobs{queue,state}` at scrape time. */
   watchQueues(queues: readonly CountableQueue[]): void;
 }
@@ -127,8 +137,32 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
     onConnectionChange: (platform: Platform, up: boolean) => connected.set({ platform }, up ? 1 : 0),
   };
 
+  const refused = new Counter({
+    name: 'bot_whatsapp_send_refused_total',
+    help: 'WhatsApp messages refused after relaying (463: restricted, 479: stale session ...), by code',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const resends = new Counter({
+    name: 'bot_whatsapp_resends_total',
+    help: 'WhatsApp resend requests: served from the store, or missing',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'bot_whatsapp_inbound_dropped_total',
+    help: 'Incoming WhatsApp messages dropped because too many were waiting (sending paused)',
+    registers,
+  });
+  const whatsappHooks = {
+    onSendRefused: (code: string) => refused.inc({ code: code.slice(0, 12) }),
+    onResend: (result: 'served' | 'missing') => resends.inc({ result }),
+    onInboundDropped: () => dropped.inc(),
+  };
+
   return {
     registry,
+    whatsappHooks,
     messagesIn,
     repliesOut,
     unanswered,

@@ -33,6 +33,21 @@ export class Subscriptions {
     return (await this.client.hdel(this.key, `${chat.platform}:${chat.chatId}`)) === 1;
   }
 
+  /**
+   * Moves a subscription to a chat's new id (a WhatsApp private chat now known by its LID).
+   * Returns false when `from` was not subscribed.
+   */
+  async move(platform: Platform, from: string, to: string): Promise<boolean> {
+    const type = await this.client.hget(this.key, `${platform}:${from}`);
+    if (type === null) return false;
+    await this.client
+      .multi()
+      .hset(this.key, `${platform}:${to}`, type)
+      .hdel(this.key, `${platform}:${from}`)
+      .exec();
+    return true;
+  }
+
   async has(chat: Pick<ChatRef, 'platform' | 'chatId'>): Promise<boolean> {
     return (await this.client.hexists(this.key, `${chat.platform}:${chat.chatId}`)) === 1;
   }

@@ -167,4 +167,29 @@ describe('WhatsApp session in Redis', () => {
     expect(stored.state.creds.registered).toBe(true);
     expect(stored.state.creds.me?.id).toBe('15550009999:7@s.whatsapp.net');
   });
+
+  it('C10: a key write Redis refused is an error, not a silent success', async () => {
+    const p = prefix();
+    const s = await createRedisAuthStore(db.redis, p);
+    // Something else took the key: HSET fails inside the transaction (EXEC itself succeeds).
+    await db.redis.set(`${p}keys:session`, 'not a hash');
+    await expect(s.state.keys.set({ session: { '1.0': Buffer.from([1]) } })).rejects.toThrow(/write failed/);
+  });
+
+  it('C10: an unreachable Redis fails key reads within the bound instead of stalling decryption', async () => {
+    const p = prefix();
+    // A client that waits through outages for ever, like the shared one BullMQ needs.
+    const patient = new Redis({ ...db.server.options, maxRetriesPerRequest: null });
+    patient.on('error', () => {});
+    try {
+      const s = await createRedisAuthStore(patient, p, { timeoutMs: 300 });
+      await db.server.stop();
+      const started = Date.now();
+      await expect(s.state.keys.get('session', ['1.0'])).rejects.toThrow(/did not answer/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await db.server.restart();
+      patient.disconnect();
+    }
+  });
 });

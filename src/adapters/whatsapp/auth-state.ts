@@ -8,6 +8,7 @@ import {
   type SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
+import { bounded } from './bounded.js';
 
 /**
  * The WhatsApp session (credentials and Signal keys) in Redis instead of loose files, so a
@@ -29,11 +30,21 @@ export interface RedisAuthStore {
 const encode = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
 const decode = (raw: string) => JSON.parse(raw, BufferJSON.reviver) as unknown;
 
+export interface RedisAuthStoreOptions {
+  /** Every Redis wait is bounded by this (default 10 s): an outage fails decryption, it does not stall it. */
+  readonly timeoutMs?: number;
+}
+
 /** Loads (or starts) the session stored under `prefix`. */
-export async function createRedisAuthStore(redis: Redis, prefix = 'wa:'): Promise<RedisAuthStore> {
+export async function createRedisAuthStore(
+  redis: Redis,
+  prefix = 'wa:',
+  options: RedisAuthStoreOptions = {},
+): Promise<RedisAuthStore> {
   const credsKey = `${prefix}creds`;
   const typeKey = (type: string) => `${prefix}keys:${type}`;
-  const stored = await redis.get(credsKey);
+  const ms = options.timeoutMs ?? 10_000;
+  const stored = await bounded(redis.get(credsKey), ms, 'reading the WhatsApp credentials');
   const creds: AuthenticationCreds = stored ? (decode(stored) as AuthenticationCreds) : initAuthCreds();
 
   const state: AuthenticationState = {
@@ -42,7 +53,7 @@ export async function createRedisAuthStore(redis: Redis, prefix = 'wa:'): Promis
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {};
         if (ids.length === 0) return out;
-        const values = await redis.hmget(typeKey(type), ...ids);
+        const values = await bounded(redis.hmget(typeKey(type), ...ids), ms, `reading ${type} keys`);
         ids.forEach((id, i) => {
           const raw = values[i];
           if (raw === null || raw === undefined) return;
@@ -64,8 +75,16 @@ export async function createRedisAuthStore(redis: Redis, prefix = 'wa:'): Promis
             writes++;
           }
         }
-        if (writes > 0) await tx.exec();
-        else tx.discard();
+        if (writes === 0) {
+          tx.discard();
+          return;
+        }
+        // A failed write must not pass for a saved key: Signal state that was not saved breaks decryption later.
+        const results = await bounded(tx.exec(), ms, 'writing Signal keys');
+        if (!results) throw new Error('WhatsApp key store: the Redis transaction was discarded');
+        const failed = results.find(([err]) => err);
+        if (failed)
+          throw new Error(`WhatsApp key store: a write failed: ${failed[0]!.message}`, { cause: failed[0] });
       },
       async clear() {
         await deleteKeys(redis, prefix);
@@ -76,7 +95,7 @@ export async function createRedisAuthStore(redis: Redis, prefix = 'wa:'): Promis
   return {
     state,
     async saveCreds() {
-      await redis.set(credsKey, encode(state.creds));
+      await bounded(redis.set(credsKey, encode(state.creds)), ms, 'saving the WhatsApp credentials');
     },
     async clear() {
       await redis.del(credsKey);

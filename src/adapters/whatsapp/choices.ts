@@ -37,4 +37,12 @@ export class PendingChoices {
     const entry = this.byKey.get(key);
     return entry !== undefined && this.now() < entry.expiresAt;
   }
+
+  /** Moves what `from` was offered to `to` (a private chat that got its stable id). */
+  move(from: string, to: string): void {
+    const entry = this.byKey.get(from);
+    if (!entry) return;
+    this.byKey.delete(from);
+    this.byKey.set(to, entry);
+  }
 }

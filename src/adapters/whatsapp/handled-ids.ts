@@ -34,4 +34,10 @@ export class HandledIds {
     if (err) throw err;
     return Number(added) === 1;
   }
+
+  /** Forgets `id` again: its answer did not go out, so a redelivery must be answered. */
+  async unclaim(id: string): Promise<void> {
+    this.recent.delete(id);
+    await this.redis.zrem(this.key, id);
+  }
 }

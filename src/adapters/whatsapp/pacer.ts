@@ -22,7 +22,11 @@ export const systemClock: PacerClock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export type SendPriority = 'reply' | 'bulk';
+/**
+ * `urgent` (a safety reply) goes first and is never held by any gap or pause: an emergency answer
+ * must not wait behind chatter. `reply` (to a member) goes before `bulk` (tips, broadcasts).
+ */
+export type SendPriority = 'urgent' | 'reply' | 'bulk';
 
 export interface PacerOptions {
   /** Minimum gap between two messages to the same chat. */
@@ -104,17 +108,21 @@ export class Pacer {
   }
 
   private readyAt(w: Waiter): number {
+    if (w.priority === 'urgent') return 0;
     const chat = this.chatNext.get(w.chatId) ?? 0;
     return Math.max(this.globalNext, chat, w.priority === 'bulk' ? this.bulkNext : 0);
   }
 
   /** The next waiter to go: replies first, unless a bulk send can go without delaying any reply. */
   private pick(): { waiter: Waiter; at: number } | undefined {
+    const urgent = this.waiters.find((w) => w.priority === 'urgent');
+    if (urgent) return { waiter: urgent, at: 0 };
     let reply: { waiter: Waiter; at: number } | undefined;
     let bulk: { waiter: Waiter; at: number } | undefined;
     for (const w of this.waiters) {
       const at = this.readyAt(w);
       const best = w.priority === 'reply' ? reply : bulk;
+      if (w.priority === 'urgent') continue;
       if (!best || at < best.at || (at === best.at && w.seq < best.waiter.seq)) {
         if (w.priority === 'reply') reply = { waiter: w, at };
         else bulk = { waiter: w, at };

@@ -11,9 +11,36 @@ export type CloseAction =
   /** Trying again cannot help; the operator must act. `detail` says what to do. */
   | { readonly action: 'stop'; readonly reason: string; readonly detail: string };
 
-/** Maps a close's status code (Boom `output.statusCode`) to an action. */
-export function decideOnClose(statusCode: number | undefined): CloseAction {
+/**
+ * Maps a close's status code (Boom `output.statusCode`) to an action. WhatsApp's `CB:failure`
+ * hands its reason over as the status code (Baileys `Socket/socket.js`), with the failure node's
+ * attributes as the error's `data`: bans (402) and outdated clients (405, 406, 409) arrive that way.
+ */
+export function decideOnClose(statusCode: number | undefined, data?: unknown, now = Date.now()): CloseAction {
   switch (statusCode) {
+    case 402: {
+      const ends = banEnds(data, now);
+      return {
+        action: 'stop',
+        reason: 'temporarily banned',
+        detail: `temporarily banned: WhatsApp suspended this number${
+          ends ? ` until ${ends.toISOString()}` : ' (no end time given)'
+        }; not reconnecting, restart the bot after that`,
+      };
+    }
+    case 406:
+      return {
+        action: 'stop',
+        reason: 'banned',
+        detail: 'banned: WhatsApp refused this number (406); not reconnecting',
+      };
+    case 405:
+    case 409:
+      return {
+        action: 'stop',
+        reason: 'client outdated',
+        detail: `client outdated (${statusCode}): WhatsApp refuses this client version; update @whiskeysockets/baileys and restart`,
+      };
     case 515:
       return { action: 'restart', reason: 'restart required' };
     case 401:
@@ -55,6 +82,15 @@ export function decideOnClose(statusCode: number | undefined): CloseAction {
         reason: statusCode === undefined ? 'connection closed' : `closed with ${statusCode}`,
       };
   }
+}
+
+/** When a temporary ban ends, from the failure node's attributes (`expire`: unix seconds, or seconds from now). */
+function banEnds(data: unknown, now: number): Date | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const attrs = data as Record<string, unknown>;
+  const raw = Number(attrs.expire ?? attrs.ban_expire ?? attrs.until);
+  if (!Number.isFinite(raw) || raw <= 0) return undefined;
+  return new Date(raw > 1e9 ? raw * 1000 : now + raw * 1000);
 }
 
 export interface BackoffOptions {

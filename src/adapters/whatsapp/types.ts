@@ -1,5 +1,6 @@
 import type {
   AnyMessageContent,
+  AuthenticationCreds,
   BaileysEventMap,
   Contact,
   GroupMetadata,
@@ -18,7 +19,10 @@ export interface WhatsAppSocket {
     off<T extends keyof BaileysEventMap>(event: T, listener: (arg: BaileysEventMap[T]) => void): void;
   };
   readonly user: Contact | undefined;
-  readonly authState: { readonly creds: { readonly registered: boolean } };
+  /** The creds object handed in through `config.auth` (Baileys writes `me`, `pairingCode` ... into it). */
+  readonly authState: { readonly creds: AuthenticationCreds };
+  /** Baileys' LID <-> phone-number store (kept in the auth keys as `lid-mapping`). */
+  readonly signalRepository?: { readonly lidMapping: LidLookup };
   sendMessage(
     jid: string,
     content: AnyMessageContent,
@@ -34,6 +38,12 @@ export interface WhatsAppSocket {
   ): Promise<{ status: string; jid: string | undefined }[]>;
   requestPairingCode(phoneNumber: string): Promise<string>;
   end(error: Error | undefined): void | Promise<void>;
+}
+
+/** Phone number <-> LID lookups (Baileys `Signal/lid-mapping.js`). */
+export interface LidLookup {
+  getLIDForPN(pn: string): Promise<string | null>;
+  getPNForLID(lid: string): Promise<string | null>;
 }
 
 /** Builds a socket; the default is Baileys' `makeWASocket`. */
@@ -54,4 +64,14 @@ export interface ILogger {
   info(obj: unknown, msg?: string): void;
   warn(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
+}
+
+/** WhatsApp-only signals for metrics, beside the hooks every adapter shares. */
+export interface WhatsAppHooks {
+  /** WhatsApp refused a message after relaying it (`messages.update` ERROR; 463 restricted, 479 ...). */
+  onSendRefused?(code: string): void;
+  /** A device asked for a message again: `served` from the store, or `missing`. */
+  onResend?(result: 'served' | 'missing'): void;
+  /** An incoming message was dropped because too many were already waiting. */
+  onInboundDropped?(): void;
 }
