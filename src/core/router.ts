@@ -1,7 +1,15 @@
 import { answerFreeText, readsAsQuestion } from './answer.js';
 import { type Background, createBackground } from './background.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
-import type { Command, CommandContext, ContentSource, PressHandler, Stats, UnansweredLog } from './ports.js';
+import type {
+  Command,
+  CommandContext,
+  ContentSource,
+  PressHandler,
+  ReadingPositionStore,
+  Stats,
+  UnansweredLog,
+} from './ports.js';
 import { safetyReply, simple, welcome } from './replies.js';
 import { createSafetyCheck } from './safety.js';
 import type { Incoming, Reply } from './types.js';
@@ -39,6 +47,8 @@ export interface RouterOptions {
   ) => Promise<Reply[]> | Reply[];
   readonly logger?: CoreLogger;
   readonly clock?: () => Date;
+  /** Reading positions for /next and /prev, shared across replicas (community management gives Redis). */
+  readonly positions?: ReadingPositionStore;
   /**
    * Where bookkeeping (answer counts, the unanswered log) runs: in the background, never before
    * a reply. Default: up to 1,000 records in flight, then dropped (and `onDropped` called).
@@ -108,6 +118,7 @@ export function createRouter(options: RouterOptions): Router {
       args,
       isModerator: moderator,
       now: clock(),
+      ...(options.positions ? { positions: options.positions } : {}),
     });
 
     // An emergency is answered first, whatever else the message is.
