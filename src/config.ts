@@ -86,6 +86,8 @@ export const configSchema = z.object({
   WHATSAPP_BULK_PER_MINUTE: int(1, 600).default(20),
   /** Approve WhatsApp join requests automatically (with a welcome), or leave them to admins. */
   WHATSAPP_AUTO_APPROVE: bool.default(false),
+  /** Joins WhatsApp redelivers later than this after downtime get no welcome (a stale welcome confuses). */
+  WHATSAPP_WELCOME_WINDOW_HOURS: int(1, 24 * 30).default(24),
 
   /** Unset: the bot starts its own redis-server if one is installed, else runs without scheduling. */
   REDIS_URL: optionalUrl,

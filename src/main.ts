@@ -227,6 +227,7 @@ async function main(argv: readonly string[]): Promise<number> {
                 }
               : {}),
             resolveVersion: () => latestWhatsAppVersion(logger),
+            welcomeWindowMs: config.WHATSAPP_WELCOME_WINDOW_HOURS * 60 * 60_000,
             logger,
           }),
           { client: redis.client, key: `${WHATSAPP_KEY_PREFIX}socket-lock`, logger },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeliveryError } from '../../src/core/adapter.js';
 import { simple } from '../../src/core/replies.js';
 import { createMetrics } from '../../src/ops/metrics.js';
@@ -22,6 +22,7 @@ describe('C6: late refusals (messages.update ERROR)', () => {
     );
     const socket = factory.current;
     const sending = adapter.send(MEMBER, tip).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(socket.sentFull).toHaveLength(1));
     await clock.advance(500);
     socket.refuse(socket.sentFull[0]!.id, '463');
     const outcome = await sending;
@@ -62,6 +63,7 @@ describe('C6: late refusals (messages.update ERROR)', () => {
       { redis: db.redis },
     );
     await deliver(textMessage({ chat: MEMBER, text: '/rules' }));
+    expect(factory.current.sentFull).toHaveLength(1);
     factory.current.refuse(factory.current.sentFull[0]!.id, '479');
     const text = await metrics.registry.metrics();
     expect(text).toContain('bot_whatsapp_send_refused_total{code="479"} 1');

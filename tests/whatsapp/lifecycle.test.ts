@@ -52,7 +52,7 @@ describe('A1: start() after stop() is a fresh start', () => {
 describe('A2: linking', () => {
   it('a pairing code not entered in time: the next attempt starts clean instead of logging in unlinked', async () => {
     const onPairingCode = (_: string) => {};
-    const { factory, clock, prefix } = await setup(
+    const { adapter, factory, clock, prefix } = await setup(
       { pairingNumber: '15550009999', onPairingCode },
       {},
       { redis: db.redis, open: false },
@@ -67,6 +67,7 @@ describe('A2: linking', () => {
     const creds = factory.current.authState.creds;
     expect(creds.me).toBeUndefined();
     expect(creds.pairingCode).toBeUndefined();
+    await adapter.whenIdle();
     const stored = await createRedisAuthStore(db.redis, prefix);
     expect(stored.state.creds.me).toBeUndefined();
     // And the new socket asks for a pairing code again.

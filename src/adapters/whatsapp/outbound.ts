@@ -180,6 +180,17 @@ export class Outbound {
     const entry: Sent = { chatId };
     this.sent.set(id, entry);
     if (this.sent.size > MAX_TRACKED) this.sent.delete(this.sent.keys().next().value!);
+    // Listen before anything else is awaited: a refusal may come while the message is being stored.
+    const refusal =
+      confirm && this.o.refusalWaitMs > 0
+        ? new Promise<DeliveryError | undefined>((resolve) => {
+            const timer = this.o.clock.setTimeout(() => resolve(undefined), this.o.refusalWaitMs);
+            entry.onRefused = (err) => {
+              this.o.clock.clearTimeout(timer);
+              resolve(err);
+            };
+          })
+        : undefined;
     if (msg.message) {
       const key = `${this.o.prefix}sent:${id}`;
       const value = JSON.stringify(msg.message, BufferJSON.replacer);
@@ -189,14 +200,8 @@ export class Outbound {
         'keeping a sent message',
       ).catch((err) => this.o.logger.warn({ err }, 'whatsapp: sent message not kept for resends'));
     }
-    if (!confirm || this.o.refusalWaitMs <= 0) return;
-    const refused = await new Promise<DeliveryError | undefined>((resolve) => {
-      const timer = this.o.clock.setTimeout(() => resolve(undefined), this.o.refusalWaitMs);
-      entry.onRefused = (err) => {
-        this.o.clock.clearTimeout(timer);
-        resolve(err);
-      };
-    });
+    if (!refusal) return;
+    const refused = await refusal;
     entry.onRefused = undefined;
     if (refused) throw refused;
   }
