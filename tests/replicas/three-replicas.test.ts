@@ -82,7 +82,7 @@ describe('three replicas on one Redis', () => {
     );
     expect(answered).toBe(5);
     expect(notes).toBe(1);
-  });
+  }, 60_000);
 
   it('continue a reader where another replica left off', async () => {
     const chat = privateOf('702');
@@ -95,7 +95,7 @@ describe('three replicas on one Redis', () => {
     console.log(`three replicas, navigation: ${seen.map((s) => `${s.section}@${s.by}`).join(' ')}`);
     expect(seen.map((s) => s.section)).toEqual([2, 3, 4, 3, 4]);
     expect(new Set(seen.map((s) => s.by)).size).toBe(3);
-  });
+  }, 60_000);
 
   it('welcome each join once, in one message, whichever replicas hear of it', async () => {
     const group: ChatRef = { platform: 'telegram', chatId: '-100777', chatType: 'group' };
@@ -119,7 +119,7 @@ describe('three replicas on one Redis', () => {
     console.log(`three replicas, joins: 3 reports of 2 joins -> ${welcomes.length} welcome message(s)`);
     expect(welcomes).toHaveLength(1);
     expect(welcomes[0]!.text).toContain('Welcome, Ana and Ben!');
-  }, 30_000);
+  }, 60_000);
 
   it('lose nothing when one is killed mid-broadcast', async () => {
     const chats = 300;
