@@ -279,6 +279,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
               `Offered "did you mean" choices: ${counts.suggestions}`,
               `Not answered: ${counts.fallback} (see /unanswered)`,
               `Emergency messages: ${counts.safety}`,
+              `Cautions (alarming words, no emergency now): ${counts.caution}`,
             ].join('\n'),
           ),
           para(bold('Top FAQ entries')),

@@ -5,7 +5,14 @@ import type { Stats, UnansweredLog } from '../core/ports.js';
 
 /** What the router records for `/stats`. */
 export type AnswerKind = Parameters<Stats['recordAnswer']>[0];
-export const ANSWER_KINDS: readonly AnswerKind[] = ['faq', 'section', 'suggestions', 'fallback', 'safety'];
+export const ANSWER_KINDS: readonly AnswerKind[] = [
+  'faq',
+  'section',
+  'suggestions',
+  'fallback',
+  'safety',
+  'caution',
+];
 
 /** Statistics and unanswered questions, with the queries `/stats` and `/unanswered` need. */
 export interface Insight extends Stats {
@@ -51,6 +58,7 @@ const emptyCounts = (): Record<AnswerKind, number> => ({
   suggestions: 0,
   fallback: 0,
   safety: 0,
+  caution: 0,
 });
 
 // Count the question, remember its first wording and when it was last asked, and keep the day bounded.

@@ -4,6 +4,7 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Content, FaqEntry, Section, Tip } from '../core/content.js';
 import { compilePattern } from '../core/phrases.js';
+import type { SafetyModel } from '../core/safety-model.js';
 import { parseArticle } from './article.js';
 import { ContentError, type ContentProblem } from './errors.js';
 
@@ -52,7 +53,15 @@ const communitySchema = z.strictObject({
   welcome: text,
   rules: z.array(text).min(1),
   disclaimer: text.max(300, 'the disclaimer is meant to be short (at most 300 characters)'),
-  safety: z.strictObject({ message: text, patterns: z.array(text).min(1) }),
+  safety: z.strictObject({
+    message: text,
+    caution: text
+      .max(300, 'the caution is one short line (at most 300 characters)')
+      .default(
+        'If this is happening to you or someone near you now, call your emergency number: 112 (EU), 911 (US and Canada), 999 (UK).',
+      ),
+    patterns: z.array(text).min(1),
+  }),
   fallback: text,
   greeting: text,
   greetings: z.array(text).default([]),
@@ -62,6 +71,43 @@ const communitySchema = z.strictObject({
 const synonymsSchema = z.strictObject({ synonyms: z.record(z.string().min(1), text) });
 
 const notCoveredSchema = z.strictObject({ topics: z.array(text) });
+
+const unit = z.number().min(0).max(1);
+/** content/safety/model.json, written by `npm run safety:train`. */
+const safetyModelSchema = z.strictObject({
+  bias: z.number(),
+  emergencyAt: unit,
+  cautionAt: unit,
+  trainedOn: z.string().optional(),
+  weights: z.record(z.string(), z.number()),
+});
+
+/** The emergency classifier, when content/safety/model.json exists (it is optional). */
+async function readSafetyModel(dir: string, problems: ContentProblem[]): Promise<SafetyModel | undefined> {
+  const file = 'safety/model.json';
+  let raw: string;
+  try {
+    raw = await readFile(path.join(dir, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = safetyModelSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+    problems.push({
+      file,
+      line: 0,
+      message: `not a model: ${parsed.error.issues[0]?.message ?? 'bad shape'}; run npm run safety:train`,
+    });
+  } catch (err) {
+    problems.push({
+      file,
+      line: 0,
+      message: `not JSON (${(err as Error).message}); run npm run safety:train`,
+    });
+  }
+  return undefined;
+}
 
 /** Addresses for links the seed does not give, from configuration (`url_env` names). */
 export type LinkUrls = Readonly<Record<string, string | undefined>>;
@@ -88,6 +134,7 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
   const [articleSrc, faqSrc, tipsSrc, communitySrc, synonymsSrc, notCoveredSrc] = await Promise.all(
     ['article.md', 'faq.yaml', 'tips.yaml', 'community.yaml', 'synonyms.yaml', 'not-covered.yaml'].map(read),
   );
+  const safetyModel = await readSafetyModel(dir, problems);
   const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
   const faq = parseYaml('faq.yaml', faqSrc, faqSchema, problems);
   const tips = parseYaml('tips.yaml', tipsSrc, tipsSchema, problems);
@@ -194,6 +241,8 @@ export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise
       disclaimer: c.disclaimer,
       safetyMessage: c.safety.message,
       safetyPatterns: c.safety.patterns.map((p) => p.toLowerCase()),
+      cautionMessage: c.safety.caution,
+      ...(safetyModel ? { safetyModel } : {}),
       fallback: c.fallback,
       greeting: c.greeting,
       greetings: c.greetings.map((g) => g.toLowerCase()),

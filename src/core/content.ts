@@ -1,3 +1,4 @@
+import type { SafetyModel } from './safety-model.js';
 import type { Paragraph } from './types.js';
 
 /** One `##` section of the article, numbered from 1 in reading order. */
@@ -45,6 +46,10 @@ export interface Community {
   readonly disclaimer: string;
   readonly safetyMessage: string;
   readonly safetyPatterns: readonly string[];
+  /** One line added beside an answer to alarming words that are no emergency now. */
+  readonly cautionMessage: string;
+  /** The emergency classifier trained on content/safety/ (absent: patterns and rules alone). */
+  readonly safetyModel?: SafetyModel;
   readonly fallback: string;
   readonly greeting: string;
   readonly greetings: readonly string[];

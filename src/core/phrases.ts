@@ -1,4 +1,4 @@
-import { expandContractions, normalizeText, readable, withinEdits, words } from './normalize.js';
+import { expandContractions, normalizeText, readable, words } from './normalize.js';
 
 /**
  * A small pattern language for phrases members type, matched word by word on normalised text:
@@ -6,7 +6,8 @@ import { expandContractions, normalizeText, readable, withinEdits, words } from 
  * - `suicid*`: any word starting with `suicid` ("suicide", "suicidal");
  * - `(can not|cannot|cant) breathe`: alternatives, each one or more words;
  * - `chest .. pain`: up to four other words in between ("chest is in so much pain");
- * - `=take`: this spelling only, no typo (so it never reads "make").
+ * - `=take`: this spelling only, no typo (so it never reads "make");
+ * - `#`: a number of 10 or more ("took 35 of my ...": an overdose quantity, not a dose).
  * Each plain word may carry as many slips as `editsFor(word)` allows ("sucidal", "chest pian").
  * A finder reads the first `MAX_READ_CHARS` of a text (src/core/normalize.ts).
  */
@@ -52,6 +53,7 @@ export function compilePattern(pattern: string): Slot[] {
 }
 
 function toWord(raw: string): Word {
+  if (raw === '#') return { text: '#', prefix: false, exact: true };
   const exact = raw.startsWith('=');
   const bare = exact ? raw.slice(1) : raw;
   const prefix = bare.endsWith('*');
@@ -61,103 +63,216 @@ function toWord(raw: string): Word {
   return { text, prefix, exact };
 }
 
+/** A phrase finder: the first pattern (in list order) found in a message, or undefined. */
+export interface PhraseFinder {
+  (text: string): string | undefined;
+  /** The same on words already normalised and split (`words(normalizeText(text))`): no second pass. */
+  readonly inWords: (tokens: readonly string[]) => string | undefined;
+}
+
+/** A compiled slot: a gap, or alternatives each a run of word ids. */
+type IdSlot = { readonly gap: number; readonly alts: readonly Int32Array[] };
+
+/**
+ * Compiles the patterns once: every distinct word becomes an id, each message word is compared
+ * with the vocabulary once (and remembered), and only the patterns whose first word occurs in
+ * the message are tried, on ids rather than strings.
+ */
 export function createPhraseFinder(
   patterns: readonly string[],
   editsFor: (word: string) => number,
-): (text: string) => string | undefined {
-  const compiled = patterns.map((p) => ({ pattern: p, slots: compilePattern(p) }));
-  /** Whether a message's word reads as a pattern word. */
-  const sameUncached = (token: string, w: Word): boolean => {
-    if (w.exact) return w.prefix ? token.startsWith(w.text) : token === w.text;
-    const edits = editsFor(w.text);
-    if (w.prefix) {
-      if (token.startsWith(w.text)) return true;
-      if (edits === 0 || token.length < w.text.length - edits) return false;
-      for (let len = w.text.length - edits; len <= w.text.length + edits; len++) {
-        if (len > 0 && len <= token.length && withinEdits(token.slice(0, len), w.text, edits)) return true;
-      }
-      return false;
+): PhraseFinder {
+  const vocabulary: Word[] = [];
+  const ids = new Map<string, number>();
+  const idOf = (w: Word): number => {
+    const key = `${w.exact ? '=' : ''}${w.text}${w.prefix ? '*' : ''}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = vocabulary.length;
+      vocabulary.push(w);
+      ids.set(key, id);
     }
-    return token === w.text || withinEdits(token, w.text, edits);
+    return id;
   };
-  const exactly = (token: string, w: Word): boolean =>
-    w.prefix ? token.startsWith(w.text) : token === w.text;
+  const compiled = patterns.map((p) =>
+    compilePattern(p).map(
+      (slot): IdSlot =>
+        slot.kind === 'gap'
+          ? { gap: slot.max, alts: [] }
+          : { gap: -1, alts: slot.alts.map((alt) => Int32Array.from(alt, idOf)) },
+    ),
+  );
+  const edits = vocabulary.map((w) => (w.exact ? 0 : editsFor(w.text)));
+  // Patterns by the ids their first words can take: a message is tried only on those.
+  const startsWith: number[][] = vocabulary.map(() => []);
+  compiled.forEach((slots, p) => {
+    for (const alt of slots[0]!.alts) {
+      const list = startsWith[alt[0]!]!;
+      if (list[list.length - 1] !== p) list.push(p);
+    }
+  });
+
+  // What a message word reads as: id * 2, plus 1 when spelled exactly as the pattern writes it.
+  const readings = new Map<string, Int32Array>();
+  const scratch: number[] = [];
+  const readingsOf = (token: string): Int32Array => {
+    let found = readings.get(token);
+    if (found) return found;
+    scratch.length = 0;
+    for (let id = 0; id < vocabulary.length; id++) {
+      const w = vocabulary[id]!;
+      const exactly =
+        w.text === '#'
+          ? /^\d{2,}$/.test(token) && Number(token) >= 10
+          : w.prefix
+            ? token.startsWith(w.text)
+            : token === w.text;
+      if (exactly) scratch.push(id * 2 + 1);
+      else if (edits[id]! > 0 && similar(token, w, edits[id]!)) scratch.push(id * 2);
+    }
+    found = Int32Array.from(scratch);
+    // Members write an open-ended vocabulary: forget it all now and then rather than grow forever.
+    if (readings.size >= 50_000) readings.clear();
+    readings.set(token, found);
+    return found;
+  };
+
+  // 0: the word does not read as id; 1: it does, with a slip; 2: it does, spelled exactly.
+  const reads = (r: Int32Array, id: number): number => {
+    for (let i = 0; i < r.length; i++) if (r[i]! >> 1 === id) return 1 + (r[i]! & 1);
+    return 0;
+  };
+
   // A phrase of several words needs one of them spelled right: with a slip allowed in every
   // word, everyday words read as an emergency ("last night" as "lost sight").
   const matchAt = (
-    tokens: readonly string[],
-    slots: readonly Slot[],
+    tokens: readonly Int32Array[],
+    slots: readonly IdSlot[],
     s: number,
     t: number,
-    seen = { words: 0, exact: false },
+    count: number,
+    exact: boolean,
   ): boolean => {
-    if (s === slots.length) return seen.exact || seen.words === 1;
+    if (s === slots.length) return exact || count === 1;
     const slot = slots[s]!;
-    if (slot.kind === 'gap') {
-      for (let skip = 0; skip <= slot.max && t + skip <= tokens.length; skip++) {
-        if (matchAt(tokens, slots, s + 1, t + skip, seen)) return true;
+    if (slot.gap >= 0) {
+      for (let skip = 0; skip <= slot.gap && t + skip <= tokens.length; skip++) {
+        if (matchAt(tokens, slots, s + 1, t + skip, count, exact)) return true;
       }
       return false;
     }
-    return slot.alts.some(
-      (alt) =>
-        t + alt.length <= tokens.length &&
-        alt.every((w, k) => same(tokens[t + k]!, w)) &&
-        matchAt(tokens, slots, s + 1, t + alt.length, {
-          words: seen.words + alt.length,
-          exact: seen.exact || alt.some((w, k) => exactly(tokens[t + k]!, w)),
-        }),
-    );
+    for (const alt of slot.alts) {
+      if (t + alt.length > tokens.length) continue;
+      let ok = true;
+      let anyExact = exact;
+      for (let k = 0; k < alt.length && ok; k++) {
+        const how = reads(tokens[t + k]!, alt[k]!);
+        if (how === 0) ok = false;
+        else if (how === 2) anyExact = true;
+      }
+      if (ok && matchAt(tokens, slots, s + 1, t + alt.length, count + alt.length, anyExact)) return true;
+    }
+    return false;
   };
-  // A long message repeats its words: each (word, pattern word) pair is compared once per message.
-  let seenPairs = new Map<Word, Map<string, boolean>>();
-  const same = (token: string, w: Word): boolean => {
-    let known = seenPairs.get(w);
-    if (!known) {
-      known = new Map();
-      seenPairs.set(w, known);
+
+  // Where each pattern may start: (pattern << 20) | position, for the positions whose word reads
+  // as one of the pattern's first words. Sorted, the first pattern in list order wins, as written.
+  const starts: number[] = [];
+  const present = new Uint8Array(vocabulary.length);
+  const isPresent = (id: number) => present[id] === 1;
+  const inWords = (tokens: readonly string[]): string | undefined => {
+    const read = tokens.map(readingsOf);
+    starts.length = 0;
+    const positions = Math.min(read.length, 1 << 20);
+    for (let t = 0; t < positions; t++) {
+      const r = read[t]!;
+      for (let i = 0; i < r.length; i++)
+        for (const p of startsWith[r[i]! >> 1]!) starts.push(p * (1 << 20) + t);
     }
-    let answer = known.get(token);
-    if (answer === undefined) {
-      answer = sameUncached(token, w);
-      known.set(token, answer);
-    }
-    return answer;
-  };
-  // Where each pattern may start: the first words of its first slot. They are compared once
-  // per distinct word of a message, so a long message costs (its distinct words × these words),
-  // not (its words × every pattern).
-  const starters = new Map<string, { word: Word; patterns: number[] }>();
-  compiled.forEach(({ slots }, p) => {
-    const first = slots[0];
-    if (first?.kind !== 'alts') return; // compilePattern makes every pattern start with a word
-    for (const alt of first.alts) {
-      const w = alt[0]!;
-      const key = `${w.exact ? '=' : ''}${w.text}${w.prefix ? '*' : ''}`;
-      const entry = starters.get(key) ?? { word: w, patterns: [] };
-      entry.patterns.push(p);
-      starters.set(key, entry);
-    }
-  });
-  return (text: string) => {
-    const tokens = words(normalizeText(readable(text)));
-    seenPairs = new Map();
-    const positions = new Map<string, number[]>();
-    tokens.forEach((token, i) => {
-      const at = positions.get(token);
-      if (at) at.push(i);
-      else positions.set(token, [i]);
-    });
-    const starts: number[][] = compiled.map(() => []);
-    for (const [token, at] of positions) {
-      for (const { word, patterns } of starters.values()) {
-        if (sameUncached(token, word)) for (const p of patterns) starts[p]!.push(...at);
+    if (starts.length === 0) return undefined;
+    starts.sort((a, b) => a - b);
+    for (const r of read) for (let i = 0; i < r.length; i++) present[r[i]! >> 1] = 1;
+    let found: string | undefined;
+    let last = -1;
+    let lastPattern = -1;
+    let viable = false;
+    for (const start of starts) {
+      if (start === last) continue;
+      last = start;
+      const p = Math.floor(start / (1 << 20));
+      // Most patterns fail for want of a later word: check every slot can be filled before trying.
+      if (p !== lastPattern) {
+        lastPattern = p;
+        viable = compiled[p]!.every((slot) => slot.gap >= 0 || slot.alts.some((alt) => alt.every(isPresent)));
+      }
+      if (viable && matchAt(read, compiled[p]!, 0, start % (1 << 20), 0, false)) {
+        found = patterns[p];
+        break;
       }
     }
-    // Patterns in their listed order, as before: the first listed pattern found is the answer.
-    for (const [p, { pattern, slots }] of compiled.entries()) {
-      for (const i of starts[p]!) if (matchAt(tokens, slots, 0, i)) return pattern;
-    }
-    return undefined;
+    for (const r of read) for (let i = 0; i < r.length; i++) present[r[i]! >> 1] = 0;
+    return found;
   };
+  const find = ((text: string) => inWords(words(normalizeText(readable(text))))) as PhraseFinder;
+  return Object.assign(find, { inWords });
+}
+
+/** Whether a message word is the pattern word with at most `max` slips (a prefix word: its start). */
+function similar(token: string, w: Word, max: number): boolean {
+  if (!w.prefix) return editDistanceWithin(token, token.length, w.text, max);
+  for (let len = w.text.length - max; len <= w.text.length + max; len++) {
+    if (len > 0 && len <= token.length && editDistanceWithin(token, len, w.text, max)) return true;
+  }
+  return false;
+}
+
+// Three rows of optimal-string-alignment distance, reused for every comparison: no allocation.
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+let rowC = new Int32Array(64);
+
+/**
+ * Optimal-string-alignment distance between the first `aLen` letters of `a` and `b`, at most `max`
+ * (a swap of neighbouring letters, "pian" for "pain", is one edit); stops once every cell exceeds it.
+ */
+export function editDistanceWithin(a: string, aLen: number, b: string, max: number): boolean {
+  const bLen = b.length;
+  if (Math.abs(aLen - bLen) > max) return false;
+  if (bLen + 1 > rowA.length) {
+    rowA = new Int32Array(bLen + 1);
+    rowB = new Int32Array(bLen + 1);
+    rowC = new Int32Array(bLen + 1);
+  }
+  let prev2 = rowA; // row i - 2
+  let prev = rowB; // row i - 1
+  let cur = rowC;
+  for (let j = 0; j <= bLen; j++) prev[j] = j;
+  for (let i = 1; i <= aLen; i++) {
+    cur[0] = i;
+    let best = i;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= bLen; j++) {
+      const bj = b.charCodeAt(j - 1);
+      let d = prev[j - 1]! + (ai === bj ? 0 : 1);
+      if (prev[j]! + 1 < d) d = prev[j]! + 1;
+      if (cur[j - 1]! + 1 < d) d = cur[j - 1]! + 1;
+      if (
+        i > 1 &&
+        j > 1 &&
+        ai === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === bj &&
+        prev2[j - 2]! + 1 < d
+      ) {
+        d = prev2[j - 2]! + 1;
+      }
+      cur[j] = d;
+      if (d < best) best = d;
+    }
+    if (best > max) return false;
+    const spare = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = spare;
+  }
+  return prev[bLen]! <= max;
 }

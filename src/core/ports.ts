@@ -48,7 +48,7 @@ export interface UnansweredLog {
 /** Counts for `/stats`: what was answered and how. */
 export interface Stats {
   recordAnswer(
-    kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety',
+    kind: 'faq' | 'section' | 'suggestions' | 'fallback' | 'safety' | 'caution',
     faqId?: string,
   ): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Content, FaqEntry, Section } from './content.js';
 import { bold, italic, para } from './text.js';
-import type { Button, Paragraph, Reply, ReplyKind } from './types.js';
+import type { Button, Inline, Paragraph, Reply, ReplyKind } from './types.js';
 
 /** Builders for the replies every platform shows; adapters only render them. */
 
@@ -140,8 +140,43 @@ export function linksReply(content: Content): Reply {
   };
 }
 
+/**
+ * The emergency message, laid out for a person in distress: its first line (what to do now) in
+ * bold, then one short line per kind of emergency; each phone number is a `tel:` link.
+ */
 export function safetyReply(content: Content): Reply {
-  return { kind: 'safety', paragraphs: [para(bold(content.community.safetyMessage))] };
+  const [first = '', ...rest] = content.community.safetyMessage
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const paragraphs: Paragraph[] = [withPhoneLinks(first, 'bold')];
+  if (rest.length > 0)
+    paragraphs.push(rest.flatMap((line, i) => [...(i > 0 ? [{ text: '\n' }] : []), ...withPhoneLinks(line)]));
+  return { kind: 'safety', paragraphs };
+}
+
+/** The one-line caution beside an answer to alarming words that are no emergency now. */
+export function cautionReply(content: Content): Reply {
+  return { kind: 'caution', paragraphs: [withPhoneLinks(content.community.cautionMessage, 'italic')] };
+}
+
+// Emergency and helpline numbers as members dial them: "112", "999", "116 123".
+const PHONE = /(?<![\d/.:-])\d{3}(?: \d{3})?(?![\d/.:-])/g;
+
+/** A line with its phone numbers as `tel:` links (tappable in Telegram), all in one style. */
+function withPhoneLinks(line: string, style?: 'bold' | 'italic'): Inline[] {
+  const out: Inline[] = [];
+  const push = (text: string, href?: string) => {
+    if (text !== '') out.push({ text, ...(style ? { style } : {}), ...(href ? { href } : {}) });
+  };
+  let last = 0;
+  for (const m of line.matchAll(PHONE)) {
+    push(line.slice(last, m.index));
+    push(m[0], `tel:${m[0].replace(/\s/g, '')}`);
+    last = m.index + m[0].length;
+  }
+  push(line.slice(last));
+  return out;
 }
 
 export function fallbackReply(content: Content): Reply {

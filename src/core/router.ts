@@ -1,6 +1,7 @@
 import { answerFreeText, readsAsQuestion } from './answer.js';
 import { type Background, createBackground } from './background.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
+import type { Content } from './content.js';
 import type {
   Command,
   CommandContext,
@@ -10,12 +11,14 @@ import type {
   Stats,
   UnansweredLog,
 } from './ports.js';
-import { safetyReply, simple, welcome } from './replies.js';
-import { createSafetyCheck } from './safety.js';
+import { cautionReply, safetyReply, simple, welcome } from './replies.js';
+import { createSafetyGrader, type SafetyVerdict } from './safety.js';
 import type { Incoming, Reply } from './types.js';
 
 /** The few logging calls the core makes; pino's logger fits. */
 export interface CoreLogger {
+  /** Optional: what the safety check decided and why (pino's `info`). */
+  info?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
@@ -87,7 +90,10 @@ export function createRouter(options: RouterOptions): Router {
     background.run(what, async () => {
       await task();
     });
-  let safety = { patterns: null as unknown, check: (_: string) => false };
+  let safety: { community: unknown; grade: (text: string) => SafetyVerdict } = {
+    community: null,
+    grade: () => ({ grade: 'none', reason: '' }),
+  };
 
   const isModerator = (incoming: Incoming): boolean => {
     const s = incoming.sender;
@@ -103,9 +109,12 @@ export function createRouter(options: RouterOptions): Router {
     );
   };
 
-  const isSafetyIssue = (patterns: readonly string[], text: string) => {
-    if (safety.patterns !== patterns) safety = { patterns, check: createSafetyCheck(patterns) };
-    return safety.check(text);
+  // Compiled once per content version (a reload brings new patterns and a new model).
+  const gradeSafety = (community: Content['community'], text: string): SafetyVerdict => {
+    if (safety.community !== community) {
+      safety = { community, grade: createSafetyGrader(community.safetyPatterns, community.safetyModel) };
+    }
+    return safety.grade(text);
   };
 
   async function route(incoming: Incoming): Promise<Reply[]> {
@@ -123,17 +132,34 @@ export function createRouter(options: RouterOptions): Router {
 
     // An emergency is answered first, whatever else the message is.
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
-    const emergency = text !== '' && isSafetyIssue(content.community.safetyPatterns, text);
-    if (emergency) record('counting a safety reply', () => options.stats?.recordAnswer('safety'));
+    const verdict = text === '' ? undefined : gradeSafety(content.community, text);
+    const emergency = verdict?.grade === 'emergency';
+    if (verdict && verdict.grade !== 'none' && (emergency || incoming.kind === 'text')) {
+      // Says which pattern, context rule or classifier features decided; never the message itself.
+      options.logger?.info?.(
+        { safety: verdict.grade, reason: verdict.reason, chat: incoming.chat },
+        verdict.grade === 'emergency' ? 'emergency message' : 'caution added',
+      );
+      if (emergency) record('counting a safety reply', () => options.stats?.recordAnswer('safety'));
+    }
 
-    const rest = (async (): Promise<Reply[]> => {
+    const rest = (async (): Promise<{ replies: Reply[]; stopped: boolean }> => {
       for (const guard of options.guards ?? []) {
         const stop = await guard(incoming, moderator);
-        if (stop) return stop;
+        if (stop) return { replies: stop, stopped: true };
       }
-      return dispatch();
+      return { replies: await dispatch(), stopped: false };
     })();
-    if (!emergency) return rest;
+    if (!emergency) {
+      const { replies, stopped } = await rest;
+      // A caution rides beside a reply; chatter the bot leaves alone in a group stays unanswered.
+      // Only beside an answer to free text: a command's argument (`/start faq-...`) is no story.
+      if (!stopped && verdict?.grade === 'caution' && incoming.kind === 'text' && replies.length > 0) {
+        record('counting a caution', () => options.stats?.recordAnswer('caution'));
+        return [...replies, cautionReply(content)];
+      }
+      return replies;
+    }
     // The safety reply never waits for a slow guard or command: past a short wait it goes alone.
     const others = await within(rest, emergencyWaitMs);
     if (!others) {
@@ -144,7 +170,7 @@ export function createRouter(options: RouterOptions): Router {
       );
       return [safetyReply(content)];
     }
-    return [safetyReply(content), ...others.filter((r) => r.kind !== 'fallback')];
+    return [safetyReply(content), ...others.replies.filter((r) => r.kind !== 'fallback')];
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {

@@ -89,6 +89,8 @@ export type ReplyKind =
   | 'suggestions'
   | 'fallback'
   | 'safety'
+  /** A one-line "if this is happening now, call ..." beside an answer: alarming words, no emergency now. */
+  | 'caution'
   | 'command'
   | 'welcome'
   | 'refused'
@@ -101,6 +103,8 @@ export type ReplyKind =
 export interface Inline {
   readonly text: string;
   readonly style?: 'bold' | 'italic' | 'code';
+  /** A link target (`tel:999`, `https://...`): Telegram renders a link, WhatsApp and the console the text. */
+  readonly href?: string;
 }
 
 /** A paragraph is a run of inlines; paragraphs are separated by a blank line when rendered. */

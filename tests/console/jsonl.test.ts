@@ -59,6 +59,7 @@ const script = [
   JSON.stringify({ foo: 1 }),
   '',
   '/section 999',
+  'does fibromyalgia cause chest pain?',
 ];
 
 let dataDir: string;
@@ -145,6 +146,16 @@ describe('console chat, JSONL contract (real process)', () => {
     ]);
     expect(out[8]!.replies[0]!.kind).toBe('error');
     expect(out[8]!.replies[0]!.text).toContain('There is no section "999"');
+  });
+
+  it('adds a caution line, kind "caution", to a question about a serious symptom', () => {
+    const replies = out[9]!.replies;
+    expect(replies.map((r) => r.kind)).not.toContain('safety');
+    expect(replies.at(-1)).toEqual({
+      kind: 'caution',
+      text: expect.stringMatching(/happening to you .* now, call/),
+      buttons: [],
+    });
   });
 
   it('answers an empty line clearly', () => {

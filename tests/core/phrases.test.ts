@@ -21,6 +21,14 @@ describe('the phrase pattern language', () => {
     expect(find('my chest is in so very very much pain')).toBeUndefined();
   });
 
+  it('reads # as a number of 10 or more: an overdose quantity, not a dose', () => {
+    const find = createPhraseFinder(['took # (pills|of)'], oneSlip);
+    expect(find('i took 35 of my amitriptyline')).toBe('took # (pills|of)');
+    expect(find('took 100 pills')).toBe('took # (pills|of)');
+    expect(find('took 2 pills this morning')).toBeUndefined();
+    expect(find('took all pills')).toBeUndefined();
+  });
+
   it('reads contractions in patterns and messages the same way', () => {
     const find = createPhraseFinder(['(i am|im) =dying', "won't wake up"], oneSlip);
     expect(find("I'm dying")).toBe('(i am|im) =dying');

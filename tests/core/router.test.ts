@@ -413,6 +413,69 @@ describe('free text', () => {
   });
 });
 
+describe('graded emergencies: caution beside the answer', () => {
+  it('answers a question about a serious symptom and adds a one-line caution, not the safety message', async () => {
+    const counted: string[] = [];
+    const logged: object[] = [];
+    const { router: r } = await realRouter({
+      stats: { recordAnswer: async (kind) => void counted.push(kind) },
+      logger: { info: (obj) => void logged.push(obj), warn: () => {}, error: () => {} },
+    });
+    const replies = await r.handle(text('does fibromyalgia cause chest pain?'));
+    expect(replies.map((x) => x.kind)).not.toContain('safety');
+    expect(replies[replies.length - 1]?.kind).toBe('caution');
+    expect(replies.length).toBeGreaterThan(1);
+    expect(plainText(replies[replies.length - 1]!)).toMatch(/happening to you .* now, call .*999/);
+    // /stats counts cautions apart from emergencies.
+    expect(counted).toContain('caution');
+    expect(counted).not.toContain('safety');
+    // The log line says what decided: here a pattern, and the rule that made it a caution.
+    expect(logged).toContainEqual(
+      expect.objectContaining({ safety: 'caution', reason: expect.stringMatching(/pattern ".*", but /) }),
+    );
+  });
+
+  it('logs which pattern or feature made a message an emergency', async () => {
+    const logged: { safety?: string; reason?: string }[] = [];
+    const { router: r } = await realRouter({
+      logger: { info: (obj) => void logged.push(obj), warn: () => {}, error: () => {} },
+    });
+    const replies = await r.handle(text('I have crushing chest pain'));
+    expect(replies[0]?.kind).toBe('safety');
+    expect(logged[0]?.safety).toBe('emergency');
+    expect(logged[0]?.reason).toMatch(/^pattern "/);
+  });
+
+  it('adds no caution to chatter it leaves alone in a group', async () => {
+    const replies = await router.handle(
+      text('years ago i had chest pain, turned out to be costochondritis', {
+        chatType: 'group',
+        chatId: freshChat('g'),
+      }),
+    );
+    expect(replies).toEqual([]);
+  });
+
+  it('lays the emergency message out: what to do now first, then a short line per kind', async () => {
+    const r = (await router.handle(text('I want to end my life')))[0]!;
+    expect(r.kind).toBe('safety');
+    const [first, rest] = r.paragraphs;
+    expect(first?.every((i) => i.style === 'bold')).toBe(true);
+    expect(first?.map((i) => i.text).join('')).toMatch(/^Call your emergency number now/);
+    const lines = (rest ?? [])
+      .map((i) => i.text)
+      .join('')
+      .split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(130);
+    // Every number is a tappable link.
+    const links = r.paragraphs.flat().filter((i) => i.href);
+    expect(links.map((i) => i.href)).toEqual(
+      expect.arrayContaining(['tel:112', 'tel:911', 'tel:999', 'tel:988', 'tel:116123']),
+    );
+  });
+});
+
 describe('in a group', () => {
   const group = (extra: { addressed?: boolean } = {}) => ({
     chatType: 'group' as const,

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContent } from '../../src/content/load.js';
-import { createSafetyCheck } from '../../src/core/safety.js';
+import { createSafetyGrader, type SafetyVerdict } from '../../src/core/safety.js';
 import { CONTENT_DIR } from './fixtures.js';
 
-let isEmergency: (text: string) => boolean;
+let grade: (text: string) => SafetyVerdict;
+const isEmergency = (text: string) => grade(text).grade === 'emergency';
 
 beforeAll(async () => {
   const content = await loadContent(CONTENT_DIR);
-  isEmergency = createSafetyCheck(content.community.safetyPatterns);
+  grade = createSafetyGrader(content.community.safetyPatterns, content.community.safetyModel);
 });
 
 describe('safety check with the community patterns', () => {
@@ -54,5 +55,64 @@ describe('safety check with the community patterns', () => {
 
   it('raises no alarm on empty or symbol-only text', () => {
     for (const t of ['', '   ', '?!', '😭🙏']) expect(isEmergency(t)).toBe(false);
+  });
+});
+
+// Issue #10's kinds of emergency and of false alarm, in our own words (never the blind set's).
+describe('graded emergencies: each kind the issue lists', () => {
+  it.each([
+    ['an overdose as a number of pills', 'i have just swallowed 40 of my pregabalin capsules'],
+    ['an overdose as a number, in a brand name', 'took 22 co-codamol about an hour ago and feel sick'],
+    ['everything in the medicine cabinet', 'i swallowed everything in my medicine cupboard'],
+    [
+      'giving possessions away',
+      'giving my jewellery and my books to my niece, i will not need them after this weekend',
+    ],
+    ['a farewell to the group', 'this is goodbye, thank you all for being my friends here, i am sorry'],
+    [
+      'a means within reach, without the word',
+      'the pills are lined up on the table in front of me and the bottle is open',
+    ],
+    ['a means within reach: a rope', 'i have the rope ready in the shed'],
+    ['self-harm by burning', 'burning my wrist with a lighter right now'],
+    ['self-harm by burning, again', 'pressed the hot iron on my arm again, it helps'],
+    ['acute symptoms now: heart', 'my chest is crushing and my left arm has gone numb right now'],
+    ['acute symptoms now: stroke', 'my face has dropped on one side and i cannot lift my arm'],
+    ['someone else in danger now', 'my husband collapsed on the kitchen floor and is not breathing'],
+    ['someone else: an overdose', 'my sister texted that she took all her sleeping pills with wine'],
+  ])('an emergency now (%s) gets the safety message', (_kind, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+    // The log line names what decided: a pattern or the classifier's features.
+    expect(verdict.reason).toMatch(/^(pattern ".+"|classifier \d)/);
+  });
+
+  it.each([
+    ['a past event: years ago', 'ten years ago i took an overdose, today i am well and wanted to share hope'],
+    [
+      'a past event: as a teenager',
+      'as a teenager i burned myself with cigarettes, the marks still ache in a flare',
+    ],
+    ['a past event: last year', 'last year i had a tia and recovered fully, can b12 help the nerves heal?'],
+    [
+      'a question about a condition',
+      'what are the signs of a stroke and how are they different from fibro fog?',
+    ],
+    ['a question about a symptom', 'does fibromyalgia cause chest pain?'],
+    ['a risk asked about', 'is there a heart attack risk with b12 injections?'],
+    ['a risk asked about, just curious', 'what happens if you overdose on b12? just curious'],
+    ['a pet', 'my cat collapsed and is breathing strangely, which vet is open on sunday?'],
+    [
+      'a condition a doctor confirmed',
+      'my chest pain turned out to be costochondritis, does b12 help with it?',
+    ],
+    ['anxiety-related chest tightness, asked', 'can anxiety cause chest tightness like mine?'],
+  ])('no alarm for %s: at most a caution, with the rule that decided', (_kind, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    if (verdict.pattern)
+      expect(verdict.reason).toMatch(
+        /, but (past event|question about a condition|risk asked about|animal|confirmed by a doctor)/,
+      );
   });
 });

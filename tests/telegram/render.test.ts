@@ -34,6 +34,22 @@ describe('escaping', () => {
     expect(message!.html).toBe('<b>B</b> plain <i>I</i> <code>a&lt;b</code>');
   });
 
+  it('makes phone numbers tappable tel: links, and never a link of another scheme', () => {
+    const [message] = renderReply({
+      kind: 'safety',
+      paragraphs: [
+        para(bold('Call '), { text: '999', style: 'bold', href: 'tel:999' }),
+        para('Samaritans ', { text: '116 123', href: 'tel:116123' }, ' ', {
+          text: 'x',
+          href: 'javascript:alert(1)',
+        }),
+      ],
+    });
+    expect(message!.html).toBe(
+      '<b>Call </b><a href="tel:999"><b>999</b></a>\n\nSamaritans <a href="tel:116123">116 123</a> x',
+    );
+  });
+
   it('escapes every ampersand and angle bracket', () => {
     expect(escapeHtml('a&b<c>d&amp;')).toBe('a&amp;b&lt;c&gt;d&amp;amp;');
   });

@@ -25,6 +25,16 @@ describe('WhatsApp rendering', () => {
     expect(neutralise('> quoted?')).toBe(`${ZW}> quoted?`);
   });
 
+  it('writes phone numbers as plain digits, which WhatsApp makes tappable itself', () => {
+    const { messages } = renderReplies([
+      {
+        kind: 'safety',
+        paragraphs: [para({ text: 'Call ', style: 'bold' }, { text: '999', style: 'bold', href: 'tel:999' })],
+      },
+    ]);
+    expect(messages.map((m) => m.text)).toEqual(['*Call 999*']);
+  });
+
   it('offers buttons as a numbered list with a prompt, numbered across the replies of one response', () => {
     const replies: Reply[] = [
       {

@@ -32,9 +32,12 @@ const TAGS = { bold: 'b', italic: 'i', code: 'code' } as const;
 
 export function renderInline(inline: Inline): string {
   const text = escapeHtml(inline.text);
-  if (!inline.style || text === '') return text;
-  const tag = TAGS[inline.style];
-  return `<${tag}>${text}</${tag}>`;
+  if (text === '') return text;
+  const styled = inline.style ? `<${TAGS[inline.style]}>${text}</${TAGS[inline.style]}>` : text;
+  // A link: `tel:` numbers become tappable (only safe schemes; anything else stays text).
+  return inline.href && /^(tel:\+?[\d]+|https?:\/\/\S+)$/.test(inline.href)
+    ? `<a href="${escapeHtml(inline.href).replaceAll('"', '&quot;')}">${styled}</a>`
+    : styled;
 }
 
 export const renderParagraph = (paragraph: Paragraph): string => paragraph.map(renderInline).join('');

@@ -57,8 +57,20 @@ function renderInline(inline: Inline): string {
   }
 }
 
-/** One paragraph as WhatsApp text. */
-export const renderParagraph = (p: Paragraph): string => p.map(renderInline).join('');
+/**
+ * One paragraph as WhatsApp text. Links have no markup here (WhatsApp makes numbers and URLs
+ * tappable itself), so neighbouring pieces of one style are joined: `*Call 999*`, not `*Call* *999*`.
+ */
+export const renderParagraph = (p: Paragraph): string => {
+  const runs: Inline[] = [];
+  for (const inline of p) {
+    const last = runs[runs.length - 1];
+    if (last && last.style === inline.style)
+      runs[runs.length - 1] = { ...last, text: last.text + inline.text };
+    else runs.push(inline);
+  }
+  return runs.map(renderInline).join('');
+};
 
 /** How the numbered choices are asked for: "Reply 1 or 2", "Reply 1, 2 or 3", "Reply with a number from 1 to 12". */
 export function choicePrompt(count: number): string {

@@ -1,0 +1,87 @@
+/**
+ * Context rules for emergency detection: what turns alarming words into "not happening now".
+ * Each rule has a name that the log line carries, so every downgrade can be explained.
+ * They read normalised text (lower case, "can't" as "can not", punctuation gone) and the raw
+ * text's question mark.
+ */
+
+interface Rule {
+  readonly name: string;
+  readonly test: (normalized: string, asks: boolean) => boolean;
+}
+
+const re = (source: string) => new RegExp(source);
+
+// A time in the past: "years ago", "as a teenager", "last year", "back in 2015", "used to".
+const PAST = re(
+  String.raw`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|few|several|couple of|couple|some) (years?|yrs|decades?|months?) (ago|back)\b` +
+    String.raw`|\b(a|one) (year|decade) ago\b|\blast (year|summer|winter|spring|autumn|christmas)\b|\bas a (teen|teenager|kid|child|student|young \w+)\b` +
+    String.raw`|\bwhen i was (a|an|younger|little|young|at|in|first|pregnant|\d+)\b|\bin my (teens|late teens|early teens|twenties|thirties|20s|30s|youth|childhood)\b` +
+    String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b`,
+);
+
+// A question about a condition, a symptom or a risk, not a report of one: "what are the signs
+// of a stroke", "does fibromyalgia cause chest pain", "what happens if you overdose on b12".
+const ASKS_ABOUT = re(
+  String.raw`\b(signs?|symptoms?|cause|causes|caused|causing|normal|difference|differ|linked|link|related|relate|common|mean|means|risks?|dangerous|possible|likely|feel like|tell the difference|how do (you|i) know|how can (you|i) tell)\b`,
+);
+const QUESTION_START = re(
+  String.raw`^(what|whats|how|why|does|do|can|could|is|are|should|which|when|anyone|has anyone|have you|did)\b`,
+);
+const RISK = re(
+  String.raw`\b(risk of|risks of|would be too (many|much)|would it hurt|just paranoid|is that ok|is it ok|is it safe|safe to|what happens if|what would happen if|just curious|out of curiosity|is it possible to|can you overdose|can you od|how much \w+ is too much|too much b12)\b`,
+);
+
+// Animals: "my dog ate chocolate and is shaking" is a vet's emergency, not a member's.
+const ANIMAL = re(
+  String.raw`\b(dog|dogs|doggo|cat|cats|puppy|pup|kitten|kitty|pet|pets|horse|rabbit|bunny|hamster|budgie|parrot|guinea pig|ferret|tortoise|bird|birds|the vet|vets|my vet)\b`,
+);
+
+// A doctor already said what it is: "turned out to be costochondritis", "ecg was normal".
+const CONFIRMED = re(
+  String.raw`\b(costochondritis|turned out to be|diagnosed (with|as|a|it as)|sent me home|checks? (were |was )?(normal|fine|clear|ok)|(heart|hearts|heart has|heart s) been checked|mri clear|was checked by|said it was (a |just )?(panic|anxiety|muscular)|(doctor|doctors|gp|dr|cardiologist|consultant|neurologist|a&e|er) (said|says|told me|confirmed)` +
+    String.raw`|(ecg|ekg|scans?|tests?|bloods|mri|ct|x ray|echo) (was|were|came back|all) (normal|clear|fine|ok|okay)|all clear|nothing wrong with my heart)\b`,
+);
+const ANXIETY = re(String.raw`\b(anxiety|anxious|panic|panicky|stress|stressed)\b`);
+
+// Signs that it is happening now: these keep the alarm whatever the rules say.
+const NOW = re(
+  String.raw`\b(right now|just now|at the moment|currently|tonight|this time|happening now|going on now|am i having|is (he|she|my \w+) having|should i call|need an ambulance|help me|please help|hurry)\b`,
+);
+
+// A film, a book, the news: someone else's story, not a member's emergency.
+const STORY = re(
+  String.raw`\b(episode|film|movie|novel|audiobook|documentary|storyline|soap|character|tv show|the news|news said|grey anatomy|greys anatomy|casualty|homework|in the book|school play|read an article)\b`,
+);
+// Advice to others: "if anyone feels suicidal, please call a helpline", "posting the signs of a stroke".
+const ADVICE = re(
+  String.raw`\b(if you are ever|if you re ever|if your|if someone|reminder|remember if|posting the signs|worth knowing|stay safe all|my dms are open|first aider|call a helpline|call emergency services for them|message me)\b`,
+);
+
+// Everyday doses: "i swallow about 12 tablets a day", "I take all my pills with breakfast".
+const DAILY = re(
+  String.raw`\b(a day|per day|daily|every day|every morning|every night|each day|as usual|as prescribed|with breakfast|with my breakfast|with dinner|with food)\b`,
+);
+
+const RULES: readonly Rule[] = [
+  { name: 'everyday doses', test: (n) => DAILY.test(n) },
+  { name: 'a story (film, book, news)', test: (n) => STORY.test(n) },
+  { name: 'advice to others', test: (n) => ADVICE.test(n) },
+  { name: 'animal', test: (n) => ANIMAL.test(n) },
+  { name: 'past event', test: (n) => PAST.test(n) },
+  { name: 'confirmed by a doctor', test: (n) => CONFIRMED.test(n) },
+  { name: 'risk asked about', test: (n) => RISK.test(n) },
+  {
+    name: 'question about a condition',
+    test: (n, asks) => (asks || QUESTION_START.test(n)) && (ASKS_ABOUT.test(n) || ANXIETY.test(n)),
+  },
+];
+
+/**
+ * The first context rule that says the alarming words are not an emergency now, or undefined.
+ * `asks`: the message contains a question mark.
+ */
+export function notNowRule(normalized: string, asks: boolean): string | undefined {
+  if (NOW.test(normalized)) return undefined;
+  return RULES.find((r) => r.test(normalized, asks))?.name;
+}
