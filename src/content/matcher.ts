@@ -1,9 +1,9 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
 import { stemmer as porter } from 'stemmer';
 import type { Content } from '../core/content.js';
 import { allowedEdits, normalizeText, readable, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
 import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
+import { createSearchIndex, type SearchHit } from './search-index.js';
 
 /**
  * Words that carry no topic. Question words stay out of this list where they tell
@@ -55,15 +55,18 @@ export interface MatcherOptions {
   readonly answerShare: number;
   /** How much an article passage holding an FAQ answer adds to that entry. */
   readonly passageShare: number;
+  /** How many extra times the question part of a longer message counts in the search. */
+  readonly questionWeight: number;
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
-  minCoverage: 0.6,
-  margin: 1.1,
+  minCoverage: 0.55,
+  margin: 1.075,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
+  questionWeight: 1,
 };
 
 interface Doc {
@@ -134,23 +137,20 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     });
   }
 
-  const index = new MiniSearch<Doc>({
-    fields: ['question', 'keywords', 'body', 'title'],
-    storeFields: ['target', 'label'],
-    processTerm: (term) => {
-      const t = stem(term);
-      return STOPWORDS.has(term) || t.length < 2 ? null : t;
-    },
-    tokenize: (text) => words(normalizeText(text)),
-    searchOptions: {
-      boost: { question: 2, keywords: 2, body: 1, title: 0.7 },
-      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+  const index = createSearchIndex(
+    docs.map((d) => [d.question, d.keywords, d.body, d.title]),
+    {
+      boosts: [2, 2, 1, 0.7],
+      tokenize: (text) => words(normalizeText(text)),
+      processTerm: (term) => {
+        const t = stem(term);
+        return STOPWORDS.has(term) || t.length < 2 ? null : t;
+      },
+      fuzzy: (term) => (term.length >= 5 ? Math.round(term.length * 0.2) : 0),
       prefix: (term) => term.length >= 5,
-      combineWith: 'OR',
       weights: { fuzzy: 0.6, prefix: 0.5 },
     },
-  });
-  index.addAll(docs);
+  );
 
   // Document frequency of each stemmed word: rare words say more about what a question is about.
   const docFreq = new Map<string, number>();
@@ -166,10 +166,17 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   const idf = (df: number) => Math.log(1 + docs.length / df);
   const maxIdf = idf(1);
 
-  const synonyms = [...content.synonyms.entries()]
-    .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
-    .sort((a, b) => b[0].length - a[0].length);
+  const synonyms = prepareSynonyms(content.synonyms);
   const faqOfPassage = passageFaqLinks(content);
+  // A member who types an FAQ question (or one of its known phrasings) word for word gets its answer.
+  const exact = new Map<string, string | null>();
+  for (const e of content.faq)
+    for (const q of [e.question, ...e.paraphrases]) {
+      const key = phrasingKey(normalizeText(q));
+      const seen = exact.get(key);
+      // A phrasing two entries share decides nothing.
+      if (key !== '') exact.set(key, seen === undefined || seen === e.id ? e.id : null);
+    }
   // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
 
@@ -201,9 +208,15 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
 
+      // In a story ("my mum is 72... should she get injections?") the question part counts again,
+      // so the context around it cannot outvote it.
+      const part = questionPart(readable(text));
+      const asked = words(part).length <= MAX_QUESTION_WORDS ? part : '';
+      let query = expand(base, synonyms);
+      for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const results = index.search(expand(base, synonyms)).slice(0, MAX_RESULTS);
-      const candidates = mergeTargets(results, faqOfPassage, options);
+      const results = index.search(query, MAX_RESULTS);
+      const candidates = mergeTargets(results, docs, faqOfPassage, options);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -221,7 +234,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
         const known = alts.filter((a) => docFreq.has(a));
         const weight = known.length > 0 ? Math.max(...known.map((a) => idf(docFreq.get(a)!))) : unknownWeight;
         total += weight;
-        if (alts.some((a) => matched.has(a) || [...matched].some((m) => closeEnough(a, m)))) {
+        if (alts.some((a) => matched.has(a) || someClose(a, matched))) {
           covered += weight;
           if (!GENERIC.has(w)) evidence = true;
         }
@@ -229,19 +242,56 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const coverage = total === 0 ? 0 : covered / total;
       const second = candidates[1];
       const top = candidates.slice(0, 3).map(({ target, score, label }) => ({ target, score, label }));
+      const ratio = second ? best.score / second.score : Number.POSITIVE_INFINITY;
 
       if (!evidence || coverage < options.minSuggestCoverage)
-        return { decision: 'none', candidates: top, coverage };
+        return { decision: 'none', candidates: top, coverage, ratio };
       // About something the article does not cover: never an outright answer.
       if (findNotCovered(text)) {
-        return { decision: coverage >= options.minCoverage ? 'suggest' : 'none', candidates: top, coverage };
+        return {
+          decision: coverage >= options.minCoverage ? 'suggest' : 'none',
+          candidates: top,
+          coverage,
+          ratio,
+        };
       }
-      if (coverage >= options.minCoverage && (!second || best.score >= second.score * options.margin)) {
-        return { decision: 'answer', candidates: top, coverage };
+      const typed = exact.get(phrasingKey(base));
+      const typedAt = typed ? top.findIndex((c) => c.target.type === 'faq' && c.target.id === typed) : -1;
+      if (typedAt >= 0) {
+        const first = top[typedAt]!;
+        return {
+          decision: 'answer',
+          candidates: [first, ...top.filter((c) => c !== first)],
+          coverage,
+          ratio,
+        };
       }
-      return { decision: 'suggest', candidates: top, coverage };
+      if (coverage >= options.minCoverage && ratio >= options.margin) {
+        return { decision: 'answer', candidates: top, coverage, ratio };
+      }
+      return { decision: 'suggest', candidates: top, coverage, ratio };
     },
   };
+}
+
+const ASKING =
+  /^(who|what|whats|when|where|why|which|how|can|could|should|shall|is|are|am|does|do|did|will|would|has|have|any|anyone|anybody|tell me|explain|please|so|but|and)\b/;
+
+/**
+ * The question in a longer message: its sentences (or clauses) that end in "?" or open like a
+ * question, normalised; empty when the message is a single sentence or holds no question part.
+ */
+export function questionPart(text: string): string {
+  const pieces = text
+    .split(
+      /(?<=[?!.;\n])|,(?=\s*(?:who|what|when|where|why|which|how|can|could|should|is|are|does|do|will|would)\b)/i,
+    )
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (pieces.length < 2) return '';
+  const asking = pieces.filter((p) => p.endsWith('?') || ASKING.test(normalizeText(p)));
+  if (asking.length === 0 || asking.length === pieces.length) return '';
+  return normalizeText(asking.join(' '));
 }
 
 /**
@@ -270,7 +320,8 @@ interface Merged extends Candidate {
  * share of its answer and keywords; a passage that holds an FAQ answer counts for that entry.
  */
 function mergeTargets(
-  results: SearchResult[],
+  results: readonly SearchHit[],
+  docs: readonly Doc[],
   faqOfPassage: Map<string, string>,
   weights: MatcherOptions,
 ): Merged[] {
@@ -279,16 +330,17 @@ function mergeTargets(
     { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
   >();
   for (const r of results) {
-    const docId = r.id as string;
+    const doc = docs[r.doc]!;
+    const docId = doc.id;
     const linked = faqOfPassage.get(docId);
-    const target: MatchTarget = linked ? { type: 'faq', id: linked } : (r.target as MatchTarget);
+    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
     const key = target.type === 'faq' ? `faq:${target.id}` : docId;
     let entry = byKey.get(key);
     if (!entry) {
-      entry = { target, label: linked ? '' : (r.label as string), best: 0, extra: 0, terms: new Set() };
+      entry = { target, label: linked ? '' : doc.label, best: 0, extra: 0, terms: new Set() };
       byKey.set(key, entry);
     }
-    if (!linked) entry.label = r.label as string;
+    if (!linked) entry.label = doc.label;
     if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
       entry.best = Math.max(entry.best, r.score);
     else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
@@ -307,6 +359,14 @@ function findFaqSection(content: Content): number {
   return (counts.get(last) ?? 0) > 0 && /question/i.test(content.sections[last - 1]?.title ?? '') ? last : -1;
 }
 
+/** A phrasing's topic words in order, stemmed, "vitamin b12" read as "b12": how it is asked, minus filler. */
+function phrasingKey(normalized: string): string {
+  return words(normalized.replace(/\bvitamin b12\b/g, 'b12'))
+    .filter((w) => !STOPWORDS.has(w))
+    .map(stem)
+    .join(' ');
+}
+
 /** Maps passage doc ids to the FAQ entry whose answer is taken from that passage. */
 function passageFaqLinks(content: Content): Map<string, string> {
   const links = new Map<string, string>();
@@ -320,14 +380,34 @@ function passageFaqLinks(content: Content): Map<string, string> {
   return links;
 }
 
+/** A synonym with its member phrase already stemmed (` foo bar `), so a query only compares strings. */
+interface Synonym {
+  readonly stems: string;
+  readonly to: string;
+}
+
+function prepareSynonyms(map: ReadonlyMap<string, string>): Synonym[] {
+  return (
+    [...map.entries()]
+      .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
+      .sort((a, b) => b[0].length - a[0].length)
+      .map(([from, to]) => ({ stems: ` ${words(from).map(stem).join(' ')} `, to }))
+      // "b-12" -> "b12" reads "b12" -> "b12" once normalised: it would only count the word again.
+      .filter((s) => !words(s.to).every((w) => s.stems.includes(` ${stem(w)} `)))
+  );
+}
+
 /** Adds the article's words for every member word or phrase found; words compare by stem ("foods" meets "food"). */
-function expand(normalized: string, synonyms: readonly (readonly [string, string])[]): string {
+function expand(normalized: string, synonyms: readonly Synonym[]): string {
   const stems = ` ${words(normalized).map(stem).join(' ')} `;
-  const extra: string[] = [];
-  for (const [from, to] of synonyms) {
-    if (stems.includes(` ${words(from).map(stem).join(' ')} `)) extra.push(to);
-  }
-  return extra.length > 0 ? `${normalized} ${extra.join(' ')}` : normalized;
+  let extra = '';
+  for (const s of synonyms) if (stems.includes(s.stems)) extra += ` ${s.to}`;
+  return extra === '' ? normalized : normalized + extra;
+}
+
+function someClose(a: string, set: ReadonlySet<string>): boolean {
+  for (const m of set) if (closeEnough(a, m)) return true;
+  return false;
 }
 
 function closeEnough(a: string, b: string): boolean {
@@ -336,7 +416,16 @@ function closeEnough(a: string, b: string): boolean {
   return withinEdits(a, b, Math.min(allowedEdits(a), allowedEdits(b)));
 }
 
-/** Porter's stemmer, so "deficient" meets "deficiency" and "tested" meets "testing". */
+const stems = new Map<string, string>();
+
+/** Porter's stemmer, so "deficient" meets "deficiency" and "tested" meets "testing"; memoised. */
 export function stem(word: string): string {
-  return /\d/.test(word) || word.length <= 3 ? word : porter(word);
+  if (word.length <= 3) return word;
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = /\d/.test(word) ? word : porter(word);
+    if (stems.size >= 50_000) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
 }

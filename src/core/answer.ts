@@ -92,10 +92,20 @@ function suggestions(candidates: readonly Candidate[]): Reply {
 /** A greeting alone, or with a few words around it ("hi everyone", "bonjour à tous"). */
 function isGreeting(content: Content, normalized: string, tokens: readonly string[]): boolean {
   if (tokens.length > 5) return false;
-  return content.community.greetings.some((g) => {
-    const greeting = normalizeText(g);
-    return greeting !== '' && (normalized === greeting || normalized.startsWith(`${greeting} `));
-  });
+  return normalizedGreetings(content.community.greetings).some(
+    (greeting) => normalized === greeting || normalized.startsWith(`${greeting} `),
+  );
+}
+
+// Normalised once per content load, not once per message.
+const greetingsCache = new WeakMap<readonly string[], readonly string[]>();
+function normalizedGreetings(greetings: readonly string[]): readonly string[] {
+  let out = greetingsCache.get(greetings);
+  if (!out) {
+    out = greetings.map(normalizeText).filter((g) => g !== '');
+    greetingsCache.set(greetings, out);
+  }
+  return out;
 }
 
 const QUESTION_START =

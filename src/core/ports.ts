@@ -26,6 +26,8 @@ export interface MatchResult {
   readonly candidates: readonly Candidate[];
   /** Weighted share of the question's topic words the best candidate covers (0-1). */
   readonly coverage?: number;
+  /** The best candidate's score over the runner-up's (Infinity when it stands alone). */
+  readonly ratio?: number;
 }
 
 /** Finds what in the content answers a member's free text. */

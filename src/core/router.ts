@@ -61,10 +61,20 @@ export interface RouterOptions {
   readonly emergencyWaitMs?: number;
 }
 
+/** What a caller may ask of one {@link Router.handle} call. */
+export interface HandleOptions {
+  /**
+   * Takes the safety reply the moment a message reads as an emergency, before anything that
+   * may be slow (bookkeeping, guards, the answer itself); it is then left out of what `handle`
+   * returns. Adapters send it ahead of everything queued for the chat.
+   */
+  readonly urgent?: (replies: Reply[]) => void;
+}
+
 /** The platform-neutral router every adapter calls. */
 export interface Router {
   /** Never throws: a failure becomes an `error` reply and a log line. */
-  handle(incoming: Incoming): Promise<Reply[]>;
+  handle(incoming: Incoming, options?: HandleOptions): Promise<Reply[]>;
   /** Every command, for help texts and the platforms' command menus. */
   readonly commands: readonly Command[];
   isModerator(incoming: Incoming): boolean;
@@ -117,7 +127,7 @@ export function createRouter(options: RouterOptions): Router {
     return safety.grade(text);
   };
 
-  async function route(incoming: Incoming): Promise<Reply[]> {
+  async function route(incoming: Incoming, urgent?: HandleOptions['urgent']): Promise<Reply[]> {
     const { content, matcher } = options.content.current();
     const moderator = isModerator(incoming);
     const context = (args: string): CommandContext => ({
@@ -134,6 +144,16 @@ export function createRouter(options: RouterOptions): Router {
     const text = incoming.kind === 'text' ? incoming.text : incoming.kind === 'command' ? incoming.args : '';
     const verdict = text === '' ? undefined : gradeSafety(content.community, text);
     const emergency = verdict?.grade === 'emergency';
+    // Nothing is awaited before the safety reply leaves: a caller that can send it at once does.
+    let safetyFirst = emergency ? [safetyReply(content)] : [];
+    if (emergency && urgent) {
+      try {
+        urgent(safetyFirst);
+        safetyFirst = [];
+      } catch (err) {
+        options.logger?.error({ err, chat: incoming.chat }, 'sending the safety reply early failed');
+      }
+    }
     if (verdict && verdict.grade !== 'none' && (emergency || incoming.kind === 'text')) {
       // Says which pattern, context rule or classifier features decided; never the message itself.
       options.logger?.info?.(
@@ -168,9 +188,9 @@ export function createRouter(options: RouterOptions): Router {
         { chat: incoming.chat, kind: incoming.kind },
         'emergency: the other replies were slow; the safety reply went alone',
       );
-      return [safetyReply(content)];
+      return safetyFirst;
     }
-    return [safetyReply(content), ...others.replies.filter((r) => r.kind !== 'fallback')];
+    return [...safetyFirst, ...others.replies.filter((r) => r.kind !== 'fallback')];
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {
@@ -256,10 +276,10 @@ export function createRouter(options: RouterOptions): Router {
   return {
     commands,
     isModerator,
-    async handle(incoming) {
+    async handle(incoming, handleOptions) {
       if (incoming.sender.isBot) return [];
       try {
-        return await route(incoming);
+        return await route(incoming, handleOptions?.urgent);
       } catch (err) {
         options.logger?.error({ err, chat: incoming.chat, kind: incoming.kind }, 'handler failed');
         return [simple('error', 'Sorry, something went wrong on my side. Please try again in a moment.')];

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdapterHooks } from '../core/adapter.js';
 import type { Router } from '../core/router.js';
-import type { Platform } from '../core/types.js';
+import type { Platform, Reply } from '../core/types.js';
 
 /** What the queue-depth gauge needs from a queue: BullMQ's `Queue` fits. */
 export interface CountableQueue {
@@ -183,14 +183,28 @@ export function instrumentRouter(router: Router, metrics: BotMetrics): Router {
   return {
     commands: router.commands,
     isModerator: (incoming) => router.isModerator(incoming),
-    async handle(incoming) {
+    async handle(incoming, options) {
       const platform = incoming.chat.platform;
       metrics.messagesIn.inc({ platform, kind: incoming.kind });
-      const replies = await router.handle(incoming);
-      for (const reply of replies) {
-        metrics.repliesOut.inc({ platform, kind: reply.kind });
-        if (reply.meta?.unanswered) metrics.unanswered.inc({ platform });
-      }
+      const count = (replies: readonly Reply[]) => {
+        for (const reply of replies) {
+          metrics.repliesOut.inc({ platform, kind: reply.kind });
+          if (reply.meta?.unanswered) metrics.unanswered.inc({ platform });
+        }
+      };
+      const urgent = options?.urgent;
+      const replies = await router.handle(
+        incoming,
+        urgent
+          ? {
+              urgent: (early) => {
+                count(early);
+                urgent(early);
+              },
+            }
+          : {},
+      );
+      count(replies);
       return replies;
     },
   };

@@ -655,3 +655,29 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('an emergency', () => {
+  it('hands its safety reply to the caller before any bookkeeping or guard, however slow', async () => {
+    const never = new Promise<never>(() => undefined);
+    const slow = createRouter({
+      content: (await realStore()) as never,
+      stats: { recordAnswer: () => never } as never,
+      guards: [() => never],
+    });
+    const early: Reply[] = [];
+    void slow.handle(text('I have crushing chest pain'), { urgent: (r) => early.push(...r) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(early.map((r) => r.kind)).toEqual(['safety']);
+  });
+
+  it('leaves the safety reply out of the answer when it went early, and keeps it in otherwise', async () => {
+    const early: Reply[] = [];
+    const withHook = await router.handle(text('I have crushing chest pain'), {
+      urgent: (r) => early.push(...r),
+    });
+    expect(early.map((r) => r.kind)).toEqual(['safety']);
+    expect(withHook.map((r) => r.kind)).not.toContain('safety');
+    const without = await router.handle(text('I have crushing chest pain'));
+    expect(without[0]?.kind).toBe('safety');
+  });
+});

@@ -9,8 +9,9 @@ import { type EvalScores, evaluate, keywordFilterSystem, readEvalSet, routerSyst
 describe('question answering on the labelled set', () => {
   let router: Router;
   let scores: EvalScores;
+  let store: Awaited<ReturnType<typeof createContentStore>>;
   beforeAll(async () => {
-    const store = await createContentStore(path.resolve('content'));
+    store = await createContentStore(path.resolve('content'));
     router = createRouter({ content: store });
     scores = await evaluate(routerSystem(router), readEvalSet('dev'));
   });
@@ -21,8 +22,21 @@ describe('question answering on the labelled set', () => {
     expect(scores.safety).toBeGreaterThanOrEqual(10);
   });
 
-  it('puts the right FAQ entry first for at least 90% of answerable questions', () => {
-    expect(scores.top1).toBeGreaterThanOrEqual(0.9);
+  // Floors a little under what the bot reaches (dev: top-1 98%, answered 88%, wrong 1%).
+  it('puts the right FAQ entry first for at least 95% of answerable questions', () => {
+    expect(scores.top1).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('answers at least 85% of answerable questions outright and right, at most 3% wrong', () => {
+    expect(scores.answered).toBeGreaterThanOrEqual(0.85);
+    expect(scores.wrongAnswers).toBeLessThanOrEqual(0.03);
+  });
+
+  it('holds its floor on the own set written from the article (top-1 91%, answered 71%)', async () => {
+    const own = await evaluate(routerSystem(router), readEvalSet('own'), store.current().content);
+    expect(own.top1).toBeGreaterThanOrEqual(0.88);
+    expect(own.answered).toBeGreaterThanOrEqual(0.65);
+    expect(own.offTopicAnswered).toBe(0);
   });
 
   it('gives a health answer to at most 5% of off-topic, unanswerable and greeting messages', () => {

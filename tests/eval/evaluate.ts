@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createKeywordFilter } from '../../bench/keyword-filter.js';
 import type { Content } from '../../src/core/content.js';
 import type { Router } from '../../src/core/router.js';
 import type { Reply } from '../../src/core/types.js';
@@ -48,7 +49,7 @@ export interface EvalScores {
   readonly misses: readonly string[];
 }
 
-export type EvalSetName = 'dev' | 'holdout' | 'blind';
+export type EvalSetName = 'dev' | 'own' | 'holdout' | 'blind';
 
 export function readEvalSet(name: EvalSetName): EvalItem[] {
   const file = path.join(import.meta.dirname, `${name}.jsonl`);
@@ -96,18 +97,12 @@ export const routerSystem =
       addressed: true,
     });
 
-/**
- * The approach community bots use today (Rose-style filters): each FAQ entry's keywords
- * as case-insensitive word-boundary patterns, checked in FAQ order; the first hit answers.
- */
+/** The Rose-style keyword filter (bench/keyword-filter.ts) as a system: its first hit answers. */
 export function keywordFilterSystem(content: Content): System {
-  const filters = content.faq.map((e) => ({
-    id: e.id,
-    patterns: e.keywords.map((k) => new RegExp(`\\b${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i')),
-  }));
+  const filter = createKeywordFilter(content);
   return async (text) => {
-    const hit = filters.find((f) => f.patterns.some((p) => p.test(text)));
-    return hit ? [{ kind: 'faq', meta: { faqId: hit.id } }] : [];
+    const id = filter(text);
+    return id ? [{ kind: 'faq', meta: { faqId: id } }] : [];
   };
 }
 

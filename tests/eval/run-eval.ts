@@ -28,8 +28,8 @@ const row = (name: string, s: EvalScores) =>
 console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(width(h))).join('')}`);
 const content = store.current().content;
 // blind.jsonl was written from the article alone and frozen before tuning: its misses are never
-// printed, so nobody tunes on them. --verbose lists dev's misses only.
-for (const set of ['dev', 'holdout', 'blind'] as const) {
+// printed, so nobody tunes on them. --verbose lists the misses of dev and own (tuning sets) only.
+for (const set of ['dev', 'own', 'holdout', 'blind'] as const) {
   if (!existsSync(path.join(import.meta.dirname, `${set}.jsonl`))) continue;
   const items = readEvalSet(set);
   const bot = await evaluate(routerSystem(router), items, content);
@@ -42,7 +42,7 @@ for (const set of ['dev', 'holdout', 'blind'] as const) {
   );
   console.log(row('  this bot', bot));
   console.log(row('  keyword filter (Rose-style)', keywords));
-  if (verbose && set === 'dev') for (const m of bot.misses) console.log(`    ${m}`);
+  if (verbose && (set === 'dev' || set === 'own')) for (const m of bot.misses) console.log(`    ${m}`);
 }
 console.log(
   '\ntop-1: answerable questions where the first entry the bot puts forward (its answer, or its first "did you mean"\n' +

@@ -196,7 +196,9 @@ describe('WhatsApp replay: groups', () => {
 
   it('answers an unsure question only when the bot is mentioned or replied to', async () => {
     const { socket, deliver, say } = await setup();
-    await deliver(say('group-question', 'what is fibromyalgia'));
+    // Unsure: two FAQ entries are close ("did you mean"), so nobody unaddressed gets an answer.
+    // ("what is fibromyalgia", the FAQ's own wording, is now answered outright.)
+    await deliver(say('group-question', 'are vegans more likely to be low in b12'));
     expect(socket.sent).toEqual([]);
     await deliver(fixture('group-mention'));
     expect(socket.sent).toHaveLength(1);

@@ -7,6 +7,7 @@ import type { Message } from 'grammy/types';
 import type { InviteLink, InviteOptions, PlatformAdmin } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
 import { describeError, toDeliveryError } from './errors.js';
+import { sendLater } from './lanes.js';
 import type { TelegramOutbound } from './outbound.js';
 import {
   type BotIdentity,
@@ -178,7 +179,7 @@ export function installMembership(updates: Composer<Context>, deps: MembershipDe
       members: members.map(joinedMember),
       raw: msg,
     });
-    if (replies.length > 0) await outbound.deliver(ctx.api, { chatId }, replies);
+    if (replies.length > 0) sendLater(ctx, outbound.deliver(ctx.api, { chatId }, replies));
   }
 
   updates.on('chat_member', async (ctx) => {
@@ -197,7 +198,7 @@ export function installMembership(updates: Composer<Context>, deps: MembershipDe
       ...(inviteLink ? { inviteLink } : {}),
       raw: update,
     });
-    if (replies.length > 0) await outbound.deliver(ctx.api, { chatId }, replies);
+    if (replies.length > 0) sendLater(ctx, outbound.deliver(ctx.api, { chatId }, replies));
   });
 
   updates.on('my_chat_member', (ctx) => {
@@ -221,6 +222,6 @@ export function installMembership(updates: Composer<Context>, deps: MembershipDe
     });
     // The group must not see a requester's conversation: answers go to the requester privately.
     if (replies.length > 0)
-      await outbound.deliver(ctx.api, { chatId: String(request.user_chat_id) }, replies);
+      sendLater(ctx, outbound.deliver(ctx.api, { chatId: String(request.user_chat_id) }, replies));
   });
 }

@@ -3,17 +3,19 @@
  * (see `to-incoming.ts`), the router answers, and the answers go to {@link TelegramOutbound}.
  *
  * Decisions worth knowing:
- * - Updates are handled one at a time per chat (`sequentialize`), in arrival order.
+ * - Updates are read and routed one at a time per chat, in arrival order; their replies then
+ *   queue in the chat's send lane (outbound.ts), so a reply waiting for Telegram's flood control
+ *   never holds up the next update. A safety reply leaves at once, ahead of that queue.
  * - Edited messages are ignored: answering every edit would repeat answers, and a member who
  *   fixes a typo can simply ask again.
  * - Forwarded messages are answered in private chats and ignored in groups.
  */
-import { sequentialize } from '@grammyjs/runner';
 import type { Bot, BotError, Composer, Context } from 'grammy';
 import type { Router } from '../../core/router.js';
 import type { AdminCache } from './admin.js';
 import { describeError } from './errors.js';
-import type { TelegramOutbound } from './outbound.js';
+import { ChatLanes, inLane, sendLater } from './lanes.js';
+import type { Target, TelegramOutbound } from './outbound.js';
 import { type BotIdentity, chatRef, messageToIncoming, senderOf } from './to-incoming.js';
 import type { TelegramLogger } from './types.js';
 
@@ -27,7 +29,8 @@ export interface InboundDeps {
 
 /**
  * The bot's update pipeline: one error boundary (a failed update is logged with its chat and
- * ends there), then per-chat ordering. Handlers are installed on what this returns.
+ * ends there), then per-chat ordering of the routing (see {@link inLane}). Handlers are
+ * installed on what this returns, and hand their deliveries to {@link sendLater}.
  */
 export function updatePipeline(bot: Bot, logger: TelegramLogger): Composer<Context> {
   // The runner keeps polling, and the webhook still answers 200 (a 500 would make Telegram
@@ -41,7 +44,8 @@ export function updatePipeline(bot: Bot, logger: TelegramLogger): Composer<Conte
   };
   bot.catch(logFailure);
   const updates = bot.errorBoundary(logFailure);
-  updates.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+  const routing = new ChatLanes();
+  updates.use((ctx, next) => inLane(routing, (ctx.chat?.id ?? ctx.from?.id)?.toString(), ctx, next));
   return updates;
 }
 
@@ -71,19 +75,24 @@ export function installConversation(updates: Composer<Context>, deps: InboundDep
       logger.debug({ chatId: msg.chat.id, reason: outcome.reason }, 'telegram: message ignored');
       return;
     }
-    const replies = await router.handle(outcome.incoming);
-    if (replies.length === 0) return;
-    await outbound.deliver(
-      ctx.api,
-      {
-        chatId: String(msg.chat.id),
-        ...(msg.is_topic_message && msg.message_thread_id !== undefined
-          ? { threadId: msg.message_thread_id }
-          : {}),
-        ...(msg.chat.type !== 'private' ? { replyTo: msg.message_id } : {}),
+    const target: Target = {
+      chatId: String(msg.chat.id),
+      ...(msg.is_topic_message && msg.message_thread_id !== undefined
+        ? { threadId: msg.message_thread_id }
+        : {}),
+      ...(msg.chat.type !== 'private' ? { replyTo: msg.message_id } : {}),
+    };
+    let quoted = false;
+    const replies = await router.handle(outcome.incoming, {
+      // An emergency's safety reply leaves now, quoting the member, ahead of the chat's queue.
+      urgent: (early) => {
+        quoted = true;
+        sendLater(ctx, outbound.deliver(ctx.api, target, early, true));
       },
-      replies,
-    );
+    });
+    if (replies.length === 0) return;
+    const { replyTo: _quotedAlready, ...rest } = target;
+    sendLater(ctx, outbound.deliver(ctx.api, quoted ? rest : target, replies));
   });
 
   updates.on('edited_message', (ctx) => {
@@ -109,7 +118,7 @@ export function installConversation(updates: Composer<Context>, deps: InboundDep
         messageId: `cb-${query.id}`,
         raw: query,
       });
-      await outbound.deliver(
+      const delivery = outbound.deliver(
         ctx.api,
         {
           chatId: String(message.chat.id),
@@ -122,6 +131,7 @@ export function installConversation(updates: Composer<Context>, deps: InboundDep
         },
         replies,
       );
+      sendLater(ctx, delivery);
     } finally {
       // Stops the client's spinner whatever happened above.
       await ctx.answerCallbackQuery().catch((err: unknown) => {

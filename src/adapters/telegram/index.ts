@@ -43,7 +43,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
   const clock = options.clock ?? Date.now;
   const lifecycle = createTelegramLifecycle(options);
   const { bot, api, identity } = lifecycle;
-  const outbound = createTelegramOutbound({ api, logger, ...(hooks ? { hooks } : {}) });
+  const outbound = createTelegramOutbound({
+    api,
+    logger,
+    ...(hooks ? { hooks } : {}),
+    ...(options.groupPerMinute !== undefined ? { groupPerMinute: options.groupPerMinute } : {}),
+    ...(options.safetyReserve !== undefined ? { safetyReserve: options.safetyReserve } : {}),
+  });
 
   // Every 429 is seen (innermost), then polling is paced; conversation replies (bot.api and
   // every ctx.api) wait out a 429 and retry a 5xx a few times. Scheduled sends, start-up calls

@@ -23,6 +23,10 @@ export interface TelegramAdapterOptions {
    * handler at its path. Without it the adapter long-polls.
    */
   readonly webhook?: { readonly url: string; readonly secretToken?: string };
+  /** Messages a minute Telegram allows in one group (default 20). */
+  readonly groupPerMinute?: number;
+  /** How many of a group's messages a minute only safety replies may use (default 3). */
+  readonly safetyReserve?: number;
   /** How long a join counts as the same join (chat_member and the service message both report it). */
   readonly joinDedupMs?: number;
   readonly clock?: () => number;

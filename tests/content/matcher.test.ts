@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { questionPart } from '../../src/content/matcher.js';
+import type { Router } from '../../src/core/router.js';
+import type { Reply } from '../../src/core/types.js';
+import { realRouter, text } from '../core/fixtures.js';
+
+let router: Router;
+beforeAll(async () => {
+  ({ router } = await realRouter());
+});
+
+const ask = async (t: string): Promise<Reply> => (await router.handle(text(t)))[0]!;
+
+describe('understanding members (issue #10)', () => {
+  it('finds the question part of a story', () => {
+    expect(
+      questionPart(
+        'my mum is 72, has fibro and her b12 came back low. should she get injections or tablets?',
+      ),
+    ).toBe('should she get injections or tablets');
+    expect(questionPart('what foods have b12')).toBe('');
+  });
+
+  it.each([
+    [
+      "i've had fibro for 6 years and my doc never once checked my b12... should i be asking for a test?",
+      'b12-testing-who',
+    ],
+    [
+      "my gp found my b12 was 180 and i've had fibro for 6 years. could the low b12 have caused my fibro?",
+      'b12-cause-fibro',
+    ],
+  ])('answers a story by its question: "%s"', async (story, id) => {
+    const reply = await ask(story);
+    expect(reply.kind).toBe('faq');
+    expect(reply.meta?.faqId).toBe(id);
+  });
+
+  it.each([
+    ['what does b12 do in the body', 'what-does-b12-do'],
+    ['can fybro be caused by low vitamine b 12?', 'b12-cause-fibro'],
+    ['does deficit of vitamin B12 make fibromialgia worse?', 'b12-contributing-factor'],
+  ])('answers "%s" outright', async (question, id) => {
+    const reply = await ask(question);
+    expect(reply.kind).toBe('faq');
+    expect(reply.meta?.faqId).toBe(id);
+  });
+
+  it('offers the right entry first when two are close ("did you mean")', async () => {
+    const reply = await ask('are vegans more likely to be low in b12');
+    expect(reply.kind).toBe('suggestions');
+    expect(reply.buttons?.[0]?.data).toBe('faq:who-is-at-risk');
+  });
+
+  it.each([
+    'which mattress is best for fibromyalgia',
+    'best pillow for fibro neck pain',
+    'is swimming good for fibromyalgia',
+  ])('gives no health answer to "%s", which the article does not cover', async (question) => {
+    const replies = await router.handle(text(question));
+    expect(replies.some((r) => r.kind === 'faq' || r.kind === 'section')).toBe(false);
+  });
+});
