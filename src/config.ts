@@ -109,6 +109,11 @@ export const configSchema = z.object({
   /** The operations HTTP server (health, metrics, Telegram webhook, queue dashboard). 0 turns it off. */
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Where people reach the ops server from outside (https://bot.example.org), for the moderators'
+   * console sign-in links. Unset: the server's own address (http://127.0.0.1:PORT on a laptop).
+   */
+  PUBLIC_URL: optionalUrl,
   ADMIN_USER: optionalString,
   ADMIN_PASSWORD: optionalString,
 });

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
 import { createTelegramAdapter } from './adapters/telegram/index.js';
+import { renderReply as renderTelegram } from './adapters/telegram/render.js';
+import { renderReplies as renderWhatsApp } from './adapters/whatsapp/format.js';
 import {
   clearRedisAuth,
   createWhatsAppAdapter,
@@ -16,18 +18,26 @@ import { createCommunity } from './community/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
+import {
+  createMemoryTaughtStore,
+  createRedisTaughtStore,
+  TAUGHT_KEY_PREFIX,
+  type TaughtStore,
+} from './content/taught.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
 import { createBackground } from './core/background.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
+import { type BotConsole, consoleCommands, consolePorts, createConsole } from './ops/console/index.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
 import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
 import { createShutdown } from './ops/shutdown.js';
 import { singleHolder } from './ops/single-holder.js';
 import {
+  createPostBoard,
   createScheduling,
   openRedis,
   schedulingCommands,
@@ -51,11 +61,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
+  // Phrasings moderators taught in the console: in Redis once it is open (below), laid over the files.
+  let taughtStore: TaughtStore = createMemoryTaughtStore();
+  const taught: TaughtStore = {
+    all: () => taughtStore.all(),
+    add: (p) => taughtStore.add(p),
+    remove: (p) => taughtStore.remove(p),
+  };
   try {
-    store = await createContentStore(contentDir, {
-      WHATSAPP_COMMUNITY_URL: config.WHATSAPP_COMMUNITY_URL,
-      BLOG_URL: config.BLOG_URL,
-    });
+    store = await createContentStore(
+      contentDir,
+      { WHATSAPP_COMMUNITY_URL: config.WHATSAPP_COMMUNITY_URL, BLOG_URL: config.BLOG_URL },
+      { taught },
+    );
   } catch (err) {
     if (err instanceof ContentError) {
       process.stderr.write(
@@ -81,6 +99,14 @@ async function main(argv: readonly string[]): Promise<number> {
         'Start the bot again to link a number (QR code or pairing code).\n',
     );
     return 0;
+  }
+  if (redis.mode !== 'off') {
+    taughtStore = createRedisTaughtStore(redis.client, TAUGHT_KEY_PREFIX);
+    if ((await taughtStore.all()).length > 0) {
+      await store
+        .reload()
+        .catch((err) => logger.error({ err }, 'taught phrasings refused; the files alone are used'));
+    }
   }
   // Counts messages in, replies out, 429s, reconnects and delivery latency for /metrics.
   const metrics = createMetrics();
@@ -148,6 +174,27 @@ async function main(argv: readonly string[]): Promise<number> {
     logger,
   });
 
+  // The moderators' web console (needs Redis for its sessions and the ops server to be served).
+  let botConsole: BotConsole | undefined;
+  let opsUrl = `http://127.0.0.1:${config.PORT}`;
+  const withConsole = redis.mode !== 'off' && config.PORT > 0;
+  const consoleCmds = withConsole
+    ? consoleCommands({
+        signInLink: (viewer) => botConsole!.signInLink(viewer),
+        roleOf: (incoming) => {
+          // A configured moderator, or an admin of the group the command came from.
+          if (coreRouter.isModerator({ ...incoming, sender: { ...incoming.sender, isChatAdmin: false } }))
+            return 'moderator';
+          return incoming.sender.isChatAdmin && incoming.chat.chatType === 'group' ? 'chat_admin' : 'member';
+        },
+        sendPrivately: async (platform, userId, replies) => {
+          const adapter = sendVia.get(platform);
+          if (!adapter) throw new Error(`${platform} is not running`);
+          await adapter.send(userId, replies);
+        },
+      })
+    : [];
+
   // Shared with the WhatsApp adapter, which adds moderators' LIDs as WhatsApp tells them.
   const moderators = new Set(whatsappModeratorIds(config.MODERATORS));
   // A moderator's command that was slow to confirm reports how it ended in its chat, later.
@@ -166,6 +213,7 @@ async function main(argv: readonly string[]): Promise<number> {
         ? schedulingCommands(scheduling, commandOptions)
         : schedulingOffCommands(redis.mode === 'off' ? redis.reason : '')),
       ...community.commands,
+      ...consoleCmds,
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
     moderators,
@@ -285,6 +333,46 @@ async function main(argv: readonly string[]): Promise<number> {
       ...(community.internals.joinRequests.queue ? [community.internals.joinRequests.queue] : []),
     ];
     metrics.watchQueues(queues);
+    if (withConsole && 'client' in redis) {
+      botConsole = createConsole({
+        redis: redis.client,
+        prefix: 'bot:console:',
+        publicUrl: () => config.PUBLIC_URL ?? opsUrl,
+        ...(config.ADMIN_USER && config.ADMIN_PASSWORD
+          ? { operator: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
+          : {}),
+        logger,
+        ports: consolePorts({
+          redis: redis.client,
+          router: () => router,
+          store,
+          reloader,
+          community,
+          ...(scheduling
+            ? {
+                scheduling,
+                postBoard: createPostBoard(scheduling, {
+                  client: redis.client,
+                  tipsCron: config.TIPS_CRON,
+                  tips: () => store.current().content.tips,
+                }),
+              }
+            : {}),
+          // The adapters' own formatters, for the post preview (ops may not import adapters).
+          previews: {
+            telegram: (reply) =>
+              renderTelegram(reply)
+                .map((m) => m.html)
+                .join('\n\n'),
+            whatsapp: (reply) =>
+              renderWhatsApp([reply])
+                .messages.map((m) => m.text)
+                .join('\n\n'),
+          },
+          timeZone: config.COMMUNITY_TIMEZONE,
+        }),
+      });
+    }
     const server = createOpsServer({
       port: config.PORT,
       host: config.HOST,
@@ -298,11 +386,12 @@ async function main(argv: readonly string[]): Promise<number> {
       ],
       queues,
       ...(webhook ? { webhook } : {}),
+      ...(botConsole ? { console: { router: botConsole.router } } : {}),
       ...(config.ADMIN_USER && config.ADMIN_PASSWORD
         ? { admin: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
         : {}),
     });
-    await server.listen();
+    ({ url: opsUrl } = await server.listen());
     shutdown.add('last', 'ops server', () => server.close());
   }
 

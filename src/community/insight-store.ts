@@ -21,6 +21,8 @@ export interface Insight extends Stats {
   readonly durable: boolean;
   answerCounts(since: Date): Promise<Record<AnswerKind, number>>;
   topFaq(since: Date, limit: number): Promise<{ faqId: string; count: number }[]>;
+  /** Answers per UTC day since `since`, oldest first, every kind recorded (the console's chart). */
+  daily(since: Date): Promise<{ day: string; counts: Record<string, number> }[]>;
 }
 
 export interface InsightOptions {
@@ -159,6 +161,17 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
       }
       return total;
     },
+    async daily(since) {
+      const out: { day: string; counts: Record<string, number> }[] = [];
+      for (const d of daysSince(since, now(), retention).reverse()) {
+        const day = await redis.hgetall(k.answers(d));
+        out.push({
+          day: d,
+          counts: Object.fromEntries(Object.entries(day).map(([kind, n]) => [kind, Number(n)])),
+        });
+      }
+      return out;
+    },
     async topFaq(since, limit) {
       const total = new Map<string, number>();
       for (const d of daysSince(since, now(), retention)) {
@@ -207,6 +220,11 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
       const total = emptyCounts();
       for (const b of inRange(since)) for (const kind of ANSWER_KINDS) total[kind] += b.answers[kind];
       return total;
+    },
+    async daily(since) {
+      return daysSince(since, now(), retention)
+        .reverse()
+        .map((d) => ({ day: d, counts: { ...(days.get(d)?.answers ?? {}) } }));
     },
     async topFaq(since, limit) {
       const total = new Map<string, number>();

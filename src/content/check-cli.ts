@@ -2,14 +2,12 @@
 import path from 'node:path';
 import { ContentError } from './errors.js';
 import { loadContent } from './load.js';
+import { describeContent } from './summary.js';
 
 const dir = path.resolve(process.argv[2] ?? 'content');
 try {
   const c = await loadContent(dir);
-  console.log(
-    `content/ is valid: ${c.sections.length} sections, ${c.faq.length} FAQ entries, ${c.tips.length} tips, ` +
-      `${c.community.safetyPatterns.length} safety phrases, ${c.synonyms.size} synonyms.`,
-  );
+  console.log(describeContent(c));
 } catch (err) {
   if (!(err instanceof ContentError)) throw err;
   console.error(err.message);

@@ -121,11 +121,17 @@ export const normalizeForCompare = (s: string): string =>
  * problem with its file and line. Checks that each FAQ answer and tip is copied word for
  * word from the section it names, so the bot never says what the article does not.
  */
-export async function loadContent(dir: string, linkUrls: LinkUrls = {}): Promise<Content> {
+export async function loadContent(
+  dir: string,
+  linkUrls: LinkUrls = {},
+  /** Changes a file's text before it is validated (taught phrasings, see taught.ts). */
+  edit?: (file: string, source: string) => string,
+): Promise<Content> {
   const problems: ContentProblem[] = [];
   const read = async (name: string) => {
     try {
-      return await readFile(path.join(dir, name), 'utf8');
+      const source = await readFile(path.join(dir, name), 'utf8');
+      return edit ? edit(name, source) : source;
     } catch (err) {
       problems.push({ file: name, line: 0, message: `cannot read: ${(err as Error).message}` });
       return undefined;

@@ -22,8 +22,17 @@ export interface ContentReloader {
    * was rejected (the problems are logged with file:line and the old content stays). Never throws.
    */
   reload(reason: string): Promise<boolean>;
+  /** The last load: in use, or refused with its problems (`file:line: message`). */
+  status(): ReloadStatus;
   /** Stops watching. */
   close(): void;
+}
+
+export interface ReloadStatus {
+  readonly ok: boolean;
+  readonly at?: Date;
+  readonly reason?: string;
+  readonly problems: readonly string[];
 }
 
 /**
@@ -36,23 +45,24 @@ export function createContentReloader(options: ContentReloaderOptions): ContentR
   const debounceMs = options.debounceMs ?? 500;
   let running: Promise<boolean> | undefined;
   let again: { reason: string; promise: Promise<boolean> } | undefined;
+  let last: ReloadStatus = { ok: true, problems: [] };
 
   async function once(reason: string): Promise<boolean> {
     try {
       await store.reload();
       logger.info({ reason }, 'content reloaded');
+      last = { ok: true, at: new Date(), reason, problems: [] };
       return true;
     } catch (err) {
       const problems = (err as { problems?: readonly ContentProblem[] }).problems;
+      const lines = Array.isArray(problems)
+        ? problems.map((p) => `${p.file}:${p.line}: ${p.message}`)
+        : [err instanceof Error ? err.message : String(err)];
       logger.error(
-        {
-          reason,
-          problems: Array.isArray(problems)
-            ? problems.map((p) => `${p.file}:${p.line}: ${p.message}`)
-            : [err instanceof Error ? err.message : String(err)],
-        },
+        { reason, problems: lines },
         'content reload rejected; still serving the previous content',
       );
+      last = { ok: false, at: new Date(), reason, problems: lines };
       return false;
     }
   }
@@ -87,6 +97,7 @@ export function createContentReloader(options: ContentReloaderOptions): ContentR
 
   return {
     reload,
+    status: () => last,
     close() {
       clearTimeout(timer);
       watcher?.close();

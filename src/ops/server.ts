@@ -5,7 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Adapter } from '../core/adapter.js';
 import type { BotMetrics } from './metrics.js';
 
@@ -38,6 +38,8 @@ export interface OpsServerOptions {
   readonly webhook?: { readonly path: string; readonly handler: NodeHandler };
   /** Queues shown on the dashboard at /admin/queues. */
   readonly queues?: readonly Queue[];
+  /** The moderators' web console (src/ops/console), served under /console. */
+  readonly console?: { readonly router: Router };
   /** Turns the dashboard on behind basic auth; without it /admin/queues is 404. */
   readonly admin?: { readonly user: string; readonly password: string };
 }
@@ -52,6 +54,7 @@ export interface OpsServer {
 }
 
 export const DASHBOARD_PATH = '/admin/queues';
+export const CONSOLE_PATH = '/console';
 
 /**
  * The operations HTTP server: `/healthz`, `/readyz`, `/metrics`, Telegram's webhook and the
@@ -103,6 +106,11 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
     app.post(options.webhook.path, (req, res, next) => {
       Promise.resolve(handler(req, res)).catch(next);
     });
+  }
+
+  if (options.console) {
+    app.use(CONSOLE_PATH, options.console.router);
+    app.get(['/dashboard', '/dashboard/'], (_req, res) => res.redirect(301, `${CONSOLE_PATH}/`));
   }
 
   let board: ReturnType<typeof createBullBoard> | undefined;

@@ -8,6 +8,7 @@ export {
   telegramPacing,
   whatsappPacing,
 } from './pacing.js';
+export { createPostBoard, type PastPost, type PostBoard, plainFailure, type TipPlan } from './post-board.js';
 export {
   type OpenRedisOptions,
   openRedis,
@@ -15,6 +16,7 @@ export {
   type RedisHandle,
   type RedisOn,
 } from './redis.js';
+export type { Audience, PendingPost } from './service.js';
 export { createScheduling, type Scheduling, type SchedulingOptions, tipReply } from './service.js';
 export { type Subscriber, Subscriptions } from './subscriptions.js';
 export { formatWhen, parseRecurring, parseWhen } from './when.js';

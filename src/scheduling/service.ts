@@ -69,7 +69,24 @@ export interface PostJobData {
   readonly by?: string;
   /** Tests and manual runs: the slot a tip run stands for. */
   readonly plannedAt?: number;
+  /** Who gets a post; absent: every subscribed chat. */
+  readonly audience?: Audience;
+  /** When a one-off post is due (epoch ms); kept in the data because an edit's new delay counts from the edit. */
+  readonly dueAt?: number;
 }
+
+/** A post's audience: every subscriber, one platform's, or one chat. */
+export type Audience =
+  | { readonly type: 'all' }
+  | { readonly type: 'platform'; readonly platform: Platform }
+  | { readonly type: 'chat'; readonly platform: Platform; readonly chatId: string };
+
+const inAudience = (audience: Audience | undefined) => (s: Subscriber) =>
+  !audience ||
+  audience.type === 'all' ||
+  (audience.type === 'platform'
+    ? s.platform === audience.platform
+    : s.platform === audience.platform && s.chatId === audience.chatId);
 
 /** A post waiting for its time, for `/scheduled`. */
 export interface PendingPost {
@@ -78,6 +95,8 @@ export interface PendingPost {
   readonly text: string;
   /** Set for weekly posts: the cron pattern. */
   readonly every?: string;
+  readonly audience?: Audience;
+  readonly by?: string;
 }
 
 export interface Scheduling {
@@ -101,6 +120,16 @@ export interface Scheduling {
     by?: string,
     requests?: readonly RequestKey[],
   ): Promise<Scheduled & { next?: Date }>;
+  /** A one-off post to part of the audience (the console's posts page); `schedulePost` is this for everyone. */
+  schedulePostTo(
+    at: Date,
+    text: string,
+    audience: Audience,
+    by?: string,
+    requests?: readonly RequestKey[],
+  ): Promise<Scheduled>;
+  /** Changes a one-off post's time and text before it goes out; false when it is not waiting any more. */
+  editPost(id: number, at: Date, text: string): Promise<boolean>;
   /** Posts now (idempotent like schedulePost). */
   broadcastNow(text: string, by?: string, requests?: readonly RequestKey[]): Promise<Scheduled>;
   listPending(): Promise<PendingPost[]>;
@@ -199,7 +228,12 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
     const id = job.data.post ?? 0;
     // A weekly post is a new post every week: its slot (cron times are whole seconds) is part of the id.
     const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 1_000) * 1_000}` : String(id);
-    const n = await fanOut({ ...fanArgs(), postId, replies: [simple('broadcast', job.data.text ?? '')] });
+    const n = await fanOut({
+      ...fanArgs(),
+      postId,
+      replies: [simple('broadcast', job.data.text ?? '')],
+      filter: inAudience(job.data.audience),
+    });
     logger.info({ post: postId, chats: n }, 'post fanned out');
     return `post ${postId} to ${n} chats`;
   }
@@ -287,11 +321,22 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
     },
 
     async schedulePost(at, text, by, requests) {
+      return scheduling.schedulePostTo(at, text, { type: 'all' }, by, requests);
+    },
+
+    async schedulePostTo(at, text, audience, by, requests) {
       const { id, fresh } = await numberFor(requests);
       // Re-adding an existing job id returns that job: a retry after an unconfirmed add adds nothing.
       await posts.add(
         'broadcast',
-        { kind: 'broadcast', post: id, text, ...(by ? { by } : {}) },
+        {
+          kind: 'broadcast',
+          post: id,
+          text,
+          ...(by ? { by } : {}),
+          ...(audience.type === 'all' ? {} : { audience }),
+          dueAt: at.getTime(),
+        },
         {
           jobId: postJobId(id),
           delay: Math.max(0, at.getTime() - clock().getTime()),
@@ -332,8 +377,10 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
         if (job?.name !== 'broadcast' || job.repeatJobKey || !job.data.post) continue;
         out.push({
           id: job.data.post,
-          at: new Date(job.timestamp + (job.delay ?? 0)),
+          at: new Date(job.data.dueAt ?? job.timestamp + (job.delay ?? 0)),
           text: job.data.text ?? '',
+          ...(job.data.audience ? { audience: job.data.audience } : {}),
+          ...(job.data.by ? { by: job.data.by } : {}),
         });
       }
       for (const s of await posts.getJobSchedulers()) {
@@ -348,6 +395,14 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
         });
       }
       return out.sort((a, b) => a.at.getTime() - b.at.getTime());
+    },
+
+    async editPost(id, at, text) {
+      const job = await posts.getJob(postJobId(id));
+      if (!job || (await job.getState()) !== 'delayed') return false;
+      await job.updateData({ ...job.data, text, dueAt: at.getTime() });
+      await job.changeDelay(Math.max(0, at.getTime() - clock().getTime()));
+      return true;
     },
 
     async cancel(id) {

@@ -33,7 +33,10 @@ export interface ScriptLine {
   chatId?: string;
   userId?: string;
   chatType?: 'private' | 'group';
+  /** A configured moderator (the local operator is one unless this says false). */
   moderator?: boolean;
+  /** The sender administers this chat but is not a configured moderator (counts in community chats only). */
+  chatAdmin?: boolean;
   name?: string;
   /** In a group: the line mentions the bot or replies to it. */
   addressed?: boolean;
@@ -50,6 +53,7 @@ export function toIncoming(line: ScriptLine): Incoming {
       id: line.userId ?? 'operator',
       name: line.name ?? 'Operator',
       isLocalOperator: line.moderator ?? true,
+      ...(line.chatAdmin === undefined ? {} : { isChatAdmin: line.chatAdmin }),
     },
     addressed: line.addressed ?? chatType === 'private',
   };
@@ -86,7 +90,7 @@ export function parseScriptLine(
   if (v.chatType !== undefined && v.chatType !== 'private' && v.chatType !== 'group') {
     problems.push('"chatType" must be "private" or "group"');
   }
-  for (const k of ['moderator', 'addressed']) {
+  for (const k of ['moderator', 'chatAdmin', 'addressed']) {
     if (v[k] !== undefined && typeof v[k] !== 'boolean') problems.push(`"${k}" must be true or false`);
   }
   if (v.text === undefined && v.press === undefined) problems.push('give "text" or "press"');
