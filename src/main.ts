@@ -20,6 +20,7 @@ import {
 } from './content/taught.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
+import { createBackground } from './core/background.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, secretValues } from './logger.js';
@@ -183,6 +184,22 @@ async function run(
           platforms,
           // 429s are counted by the adapters' hooks; latency only the worker knows.
           onDelivered: (platform, kind, ms) => metrics.deliveryLatency.observe({ platform, kind }, ms / 1000),
+          // Redis came back empty: each configured moderator hears it in their private chat.
+          onDataLoss: async (notice) => {
+            for (const id of config.MODERATORS) {
+              const [platform, who] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
+              const adapter = sendVia.get(platform as Platform);
+              const chatId = platform === 'whatsapp' && /^\d+$/.test(who) ? `${who}@s.whatsapp.net` : who;
+              if (!adapter || !who) continue;
+              await adapter
+                .send(chatId, [notice])
+                .catch((err: unknown) => logger.warn({ err, moderator: id }, 'could not tell a moderator'));
+            }
+            sendVia
+              .get('console')
+              ?.send('local', [notice])
+              .catch(() => {});
+          },
           logger,
         });
   if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
@@ -246,6 +263,13 @@ async function run(
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
     moderators,
+    // Answer counts and the unanswered log never hold up a reply; when the store is slow they
+    // wait in a bounded buffer, and what does not fit is dropped and counted.
+    background: createBackground({
+      maxPending: 1_000,
+      onDropped: (what) => metrics.bookkeepingDropped.inc({ what }),
+      onError: (err, what) => logger.warn({ err }, `bookkeeping failed: ${what}`),
+    }),
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);
@@ -405,6 +429,7 @@ async function run(
       readiness: async () => [
         ...(shutdown.started ? [{ name: 'shutdown', ok: false, detail: 'shutting down' }] : []),
         ...(redis.mode === 'off' ? [] : [await redisCheck(redis.client)]),
+        ...(scheduling ? [{ name: 'redis-data', ...scheduling.health() }] : []),
         ...adapterChecks(adapters.filter((a) => a.platform !== 'console')),
       ],
       queues,

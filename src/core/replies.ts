@@ -114,13 +114,29 @@ export function faqList(content: Content): Reply {
   };
 }
 
+/** The longest a member's name is shown in a welcome (Telegram allows 128 characters, WhatsApp more). */
+export const MAX_NAME_CHARS = 40;
+
+/** A name as welcomes show it: trimmed, and cut to {@link MAX_NAME_CHARS}. */
+export const shownName = (name: string): string => {
+  const trimmed = name.trim();
+  return trimmed.length > MAX_NAME_CHARS ? `${trimmed.slice(0, MAX_NAME_CHARS - 1)}…` : trimmed;
+};
+
+/**
+ * Puts member-given text into a content template's `{name}`. A function replacer, so "$'",
+ * "$&" or "$\`" in a name stay as typed (a string replacement would read them as patterns and
+ * copy parts of the template into the message).
+ */
+export const fillName = (template: string, name: string): string => template.replaceAll('{name}', () => name);
+
 export function welcome(content: Content, name?: string): Reply {
   const c = content.community;
   return {
     kind: 'welcome',
     paragraphs: [
       para(bold(c.name)),
-      para(c.welcome.replaceAll('{name}', name?.trim() || 'there')),
+      para(fillName(c.welcome, shownName(name ?? '') || 'there')),
       para('Ask me a question in your own words, or pick from the menu.'),
       disclaimer(content),
     ],

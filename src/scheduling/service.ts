@@ -12,6 +12,7 @@ import type { ContentSource } from '../core/ports.js';
 import { disclaimer, simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Platform, Reply } from '../core/types.js';
+import { checkPersistence, watchForDataLoss } from './data-loss.js';
 import {
   DELIVERY_QUEUE,
   type Deliver,
@@ -60,6 +61,11 @@ export interface SchedulingOptions {
    * Default: every platform.
    */
   readonly platforms?: ReadonlySet<Platform>;
+  /**
+   * Redis came back empty and the bot has set itself up again: tell the moderators what was lost.
+   * Called by one replica only (the one that noticed first).
+   */
+  readonly onDataLoss?: (notice: Reply) => Promise<void>;
 }
 
 export interface PostJobData {
@@ -147,6 +153,10 @@ export interface Scheduling {
   seedSubscriber(s: Subscriber): Promise<void>;
   /** Whether Redis answers, waiting up to `waitMs` for a connection being (re)made. */
   ready(waitMs?: number): Promise<boolean>;
+  /** For `/readyz`: not ok while the bot sets itself up again after Redis lost its data. */
+  health(): { readonly ok: boolean; readonly detail?: string };
+  /** Checks for lost data now (done on every reconnect anyway); resolves when recovered. */
+  checkData(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -193,6 +203,29 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
   const workers: Worker[] = [];
 
   const tipRepeat = () => ({ pattern: options.tipsCron, tz: options.timeZone });
+
+  /** Installs (or removes) the community tip's scheduler; idempotent. */
+  async function installTips(): Promise<void> {
+    if (options.tipsCron) {
+      await posts.upsertJobScheduler(TIPS_SCHEDULER, tipRepeat(), {
+        name: 'tip',
+        data: { kind: 'tip' },
+        opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+      });
+    } else {
+      await posts.removeJobScheduler(TIPS_SCHEDULER);
+    }
+  }
+
+  const dataWatch = watchForDataLoss({
+    client,
+    prefix,
+    logger,
+    recover: async (tellModerators) => {
+      await installTips();
+      if (tellModerators) await options.onDataLoss?.(dataLossNotice(Boolean(options.tipsCron)));
+    },
+  });
 
   async function runPost(job: Job<PostJobData>): Promise<string> {
     const planned = job.data.plannedAt ?? job.timestamp + (job.delay ?? 0);
@@ -272,16 +305,13 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       return queueClient ? connected(queueClient, Math.max(0, deadline - Date.now())) : false;
     },
 
+    health: () => dataWatch.health(),
+    checkData: () => dataWatch.check(),
+
     async start() {
-      if (options.tipsCron) {
-        await posts.upsertJobScheduler(TIPS_SCHEDULER, tipRepeat(), {
-          name: 'tip',
-          data: { kind: 'tip' },
-          opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-        });
-      } else {
-        await posts.removeJobScheduler(TIPS_SCHEDULER);
-      }
+      if (redis.mode === 'url') await checkPersistence(client, logger);
+      await installTips();
+      await dataWatch.start();
       if (options.workers === false) return;
       const postWorker = new Worker<PostJobData>(POST_QUEUE, runPost, {
         connection: redis.connection,
@@ -434,6 +464,7 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
     },
 
     async close() {
+      dataWatch.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled([posts.close(), deliveries.close()]);
     },
@@ -487,6 +518,16 @@ redis.call('SADD', KEYS[1], pick)
 redis.call('SET', KEYS[2], pick, 'EX', 2592000)
 return pick
 `;
+
+/** What moderators are told when Redis came back empty. */
+export function dataLossNotice(tips: boolean): Reply {
+  return simple(
+    'command',
+    "Warning: the bot's store (Redis) came back empty: it restarted without saving to disk, or failed over to an empty copy.\n\n" +
+      `Lost: the list of subscribed chats, posts waiting to go out, and statistics.${tips ? ' The daily tip is set up again.' : ''}\n\n` +
+      'What to do: ask chats to send /subscribe again (in groups, a moderator does), check /scheduled and schedule again what is missing, and ask whoever runs the bot to turn on Redis persistence (docs/operators.md).',
+  );
+}
 
 /** A community tip as members see it: the tip, where in the article it comes from, the disclaimer. */
 export function tipReply(content: Content, tip: Content['tips'][number]): Reply {
