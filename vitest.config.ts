@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: real redis-servers and bot processes per file; keep parallelism modest.
     maxWorkers: 2,
+    // Bot processes started by tests never read a developer's own .env (see src/config.ts).
+    env: { ENV_FILE: '' },
   },
 });

@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -7,7 +11,7 @@ import { z } from 'zod';
  */
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalString = z
   .string()
@@ -20,7 +24,19 @@ const optionalUrl = z
   .transform((v) => (v === '' ? undefined : v))
   .pipe(z.url({ message: 'must be a full URL such as https://example.org/path' }).optional())
   .optional();
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number, why = '') => {
+  const message = `must be a whole number from ${min} to ${max}${why}`;
+  return z.coerce.number({ message }).int({ message }).min(min, { message }).max(max, { message });
+};
+/** BullMQ reads TIPS_CRON with cron-parser: check it the same way, so a typo stops start-up in words. */
+const isCron = (pattern: string, tz: string) => {
+  try {
+    CronExpressionParser.parse(pattern, { tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
 const isTimeZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -31,7 +47,11 @@ const isTimeZone = (tz: string) => {
 };
 
 export const configSchema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
   /** Where the community's content lives; edit files there, not code. */
   CONTENT_DIR: z.string().default('content'),
   /** The bot's own data: the embedded Redis's append-only file, the WhatsApp pairing QR. */
@@ -52,7 +72,7 @@ export const configSchema = z.object({
           .string()
           .regex(
             /^(telegram|whatsapp|console):[^\s:]+$/,
-            'each moderator is platform:id, e.g. telegram:123456',
+            'write each moderator as platform:id, e.g. telegram:123456 or whatsapp:15551234567',
           ),
       ),
     ),
@@ -113,7 +133,18 @@ export const configSchema = z.object({
   WHATSAPP_WELCOME_WINDOW_HOURS: int(1, 24 * 30).default(24),
 
   /** Unset: the bot starts its own redis-server if one is installed, else runs without scheduling. */
-  REDIS_URL: optionalUrl,
+  REDIS_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'must start with redis:// or rediss://, e.g. redis://localhost:6379')
+        .pipe(z.url({ message: 'must be a full URL such as redis://localhost:6379' }))
+        .optional(),
+    )
+    .optional(),
   /** When the community tip goes out: 6-field cron (with seconds) in COMMUNITY_TIMEZONE. */
   TIPS_CRON: z.string().trim().default('0 0 10 * * *'),
   COMMUNITY_TIMEZONE: z
@@ -130,7 +161,7 @@ export const configSchema = z.object({
   FLOOD_WINDOW_SECONDS: int(1, 3600).default(30),
 
   /** The operations HTTP server (health, metrics, Telegram webhook, queue dashboard). 0 turns it off. */
-  PORT: int(0, 65535).default(8080),
+  PORT: int(0, 65535, ' (0 turns the operations server off)').default(8080),
   /** Loopback by default: the dashboard and webhook are not for the whole network. Containers set 0.0.0.0. */
   HOST: z.string().default('127.0.0.1'),
   /**
@@ -142,7 +173,10 @@ export const configSchema = z.object({
   ADMIN_PASSWORD: optionalString,
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema> & {
+  /** Whether PORT was set (a console-only run opens no ops server unless asked to). */
+  readonly PORT_EXPLICIT: boolean;
+};
 
 /** Start-up stops with this when the environment has bad values; lists every one. */
 export class ConfigError extends Error {
@@ -153,22 +187,73 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates an environment (by default `process.env`). */
+/** `MODERATORS, item 2: ...` rather than `MODERATORS.1: ...`. */
+const where = (issuePath: readonly PropertyKey[]): string => {
+  const [name, ...rest] = issuePath.map(String);
+  if (!name) return '(environment)';
+  const index = rest.find((p) => /^\d+$/.test(p));
+  return index === undefined ? name : `${name}, item ${Number(index) + 1}`;
+};
+
+/** Validates an environment (by default `process.env`); every problem is listed at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${where(i.path)}: ${i.message}`);
+  // Checked on the raw values too, so they are listed beside the other problems.
+  const cron = (env.TIPS_CRON ?? '0 0 10 * * *').trim();
+  const tz = (env.COMMUNITY_TIMEZONE ?? 'UTC').trim();
+  if (cron && !isCron(cron, isTimeZone(tz) ? tz : 'UTC')) {
+    problems.push(
+      `TIPS_CRON: "${cron}" is not a schedule; write 6 fields, seconds first, ` +
+        'e.g. "0 0 10 * * *" for 10:00 every day, or leave it empty to send no tips',
     );
   }
-  const config = parsed.data;
-  const problems: string[] = [];
-  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_BOT_TOKEN) {
-    problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too, or remove the webhook URL');
+  if (parsed.success) {
+    const config = parsed.data;
+    if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_BOT_TOKEN) {
+      problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too, or remove the webhook URL');
+    }
+    if (Boolean(config.ADMIN_USER) !== Boolean(config.ADMIN_PASSWORD)) {
+      problems.push('ADMIN_USER / ADMIN_PASSWORD: set both to turn the queue dashboard on, or neither');
+    }
   }
-  if (Boolean(config.ADMIN_USER) !== Boolean(config.ADMIN_PASSWORD)) {
-    problems.push('ADMIN_USER / ADMIN_PASSWORD: set both to turn the queue dashboard on, or neither');
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return { ...parsed.data, PORT_EXPLICIT: (env.PORT ?? '').trim() !== '' };
+}
+
+/** The environment the bot runs with, and where its values came from. */
+export interface Environment {
+  readonly env: Record<string, string | undefined>;
+  /** The settings file that was read (absolute path), if any. */
+  readonly file?: string;
+}
+
+/**
+ * The real environment plus a settings file (`.env` in the working directory, or `ENV_FILE`;
+ * `ENV_FILE=` empty reads none). Real environment variables win over the file, so a one-off
+ * `PORT=3000 npm start` still works. A file named by ENV_FILE that cannot be read, or a `.env`
+ * that cannot be parsed, is a configuration problem like any other.
+ */
+export function readEnvironment(
+  real: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Environment {
+  const named = real.ENV_FILE;
+  if (named !== undefined && named.trim() === '') return { env: real };
+  const file = path.resolve(cwd, named?.trim() || '.env');
+  if (!existsSync(file)) {
+    if (named) throw new ConfigError([`ENV_FILE: there is no file ${file}`]);
+    return { env: real };
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  let fromFile: Record<string, string>;
+  try {
+    fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new ConfigError([
+      `${named ? 'ENV_FILE' : '.env'}: could not read ${file}: ${(err as Error).message}`,
+    ]);
+  }
+  const env: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(real)) if (v !== undefined) env[k] = v;
+  return { env, file };
 }

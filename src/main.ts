@@ -5,17 +5,11 @@
  */
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/index.js';
-import { createTelegramAdapter } from './adapters/telegram/index.js';
 import { renderReply as renderTelegram } from './adapters/telegram/render.js';
 import { renderReplies as renderWhatsApp } from './adapters/whatsapp/format.js';
-import {
-  clearRedisAuth,
-  createWhatsAppAdapter,
-  latestWhatsAppVersion,
-  whatsappModeratorIds,
-} from './adapters/whatsapp/index.js';
+import { whatsappModeratorIds } from './adapters/whatsapp/moderators.js';
 import { createCommunity } from './community/index.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { ContentError } from './content/errors.js';
 import { createContentStore } from './content/store.js';
 import {
@@ -26,13 +20,20 @@ import {
 } from './content/taught.js';
 import type { Adapter } from './core/adapter.js';
 import { DeliveryError } from './core/adapter.js';
+import { createBackground } from './core/background.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
 import { createLogger, createScrubber, fatalLine, secretValues } from './logger.js';
 import { type BotConsole, consoleCommands, consolePorts, createConsole } from './ops/console/index.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
-import { adapterChecks, createOpsServer, type NodeHandler, redisCheck } from './ops/server.js';
+import {
+  adapterChecks,
+  createOpsServer,
+  type NodeHandler,
+  PortUnavailableError,
+  redisCheck,
+} from './ops/server.js';
 import { createShutdown } from './ops/shutdown.js';
 import { singleHolder } from './ops/single-holder.js';
 import {
@@ -51,8 +52,11 @@ let scrub: (text: string) => string = (text) => text;
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
+  let envFile: string | undefined;
   try {
-    config = loadConfig();
+    const environment = readEnvironment();
+    envFile = environment.file;
+    config = loadConfig(environment.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every setting and what it is for.\n`);
@@ -62,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   scrub = createScrubber(secretValues(config));
   const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
+  if (envFile) logger.info({ file: envFile }, `settings read from ${envFile} (environment variables win)`);
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
   // Phrasings moderators taught in the console: in Redis once it is open (below), laid over the files.
@@ -89,12 +94,46 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Scheduling: Redis from REDIS_URL, else our own redis-server, else off (answers still work).
   const redis = await openRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, logger });
+  // From here on a failed start stops what it started: never an embedded redis-server left behind.
+  const shutdown = createShutdown({ logger });
+  shutdown.add('connections', 'redis', () => redis.close());
+  try {
+    if (redis.mode !== 'off') {
+      taughtStore = createRedisTaughtStore(redis.client, TAUGHT_KEY_PREFIX);
+      if ((await taughtStore.all()).length > 0) {
+        await store
+          .reload()
+          .catch((err) => logger.error({ err }, 'taught phrasings refused; the files alone are used'));
+      }
+    }
+    return await run(argv, config, logger, store, contentDir, redis, shutdown);
+  } catch (err) {
+    await shutdown.run('start-up failed');
+    if (err instanceof PortUnavailableError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Everything after Redis is open; main() cleans up when this throws. */
+async function run(
+  argv: readonly string[],
+  config: ReturnType<typeof loadConfig>,
+  logger: ReturnType<typeof createLogger>,
+  store: Awaited<ReturnType<typeof createContentStore>>,
+  contentDir: string,
+  redis: Awaited<ReturnType<typeof openRedis>>,
+  shutdown: ReturnType<typeof createShutdown>,
+): Promise<number> {
   // `npm run whatsapp:logout`: forget the WhatsApp session so the next start links anew.
   if (argv.includes('--whatsapp-logout')) {
     if (redis.mode === 'off') {
       process.stderr.write(`WhatsApp logout: no Redis (${redis.reason}), so there is no stored session.\n`);
       return 1;
     }
+    const { clearRedisAuth } = await import('./adapters/whatsapp/index.js');
     const removed = await clearRedisAuth(redis.client, WHATSAPP_KEY_PREFIX);
     await redis.close();
     process.stderr.write(
@@ -103,14 +142,21 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
-  if (redis.mode !== 'off') {
-    taughtStore = createRedisTaughtStore(redis.client, TAUGHT_KEY_PREFIX);
-    if ((await taughtStore.all()).length > 0) {
-      await store
-        .reload()
-        .catch((err) => logger.error({ err }, 'taught phrasings refused; the files alone are used'));
-    }
-  }
+  // No platform: a terminal gets the console chat. Without a terminal (a container, a service) there
+  // is nobody to chat with: say what to configure and keep serving the ops endpoints and schedules,
+  // rather than exiting at once and being restarted in a loop.
+  const explicitConsole = argv.includes('--console') || argv.includes('--jsonl');
+  const whatsappRuns = config.WHATSAPP_ENABLED && redis.mode !== 'off';
+  const platformConfigured = Boolean(config.TELEGRAM_BOT_TOKEN) || whatsappRuns;
+  const wantsConsole = explicitConsole || (!platformConfigured && process.stdin.isTTY === true);
+  const interactive = wantsConsole && !argv.includes('--jsonl') && process.stdin.isTTY === true;
+  // Posts go to chats on these platforms only; the rest are skipped and counted, never failed.
+  const platforms = new Set<Platform>([
+    ...(config.TELEGRAM_BOT_TOKEN ? (['telegram'] as const) : []),
+    ...(whatsappRuns ? (['whatsapp'] as const) : []),
+    ...(wantsConsole ? (['console'] as const) : []),
+  ]);
+
   // Counts messages in, replies out, 429s, reconnects and delivery latency for /metrics.
   const metrics = createMetrics();
   const sendVia = new Map<Platform, Adapter>();
@@ -139,8 +185,25 @@ async function main(argv: readonly string[]): Promise<number> {
           },
           tipsCron: config.TIPS_CRON,
           timeZone: config.COMMUNITY_TIMEZONE,
+          platforms,
           // 429s are counted by the adapters' hooks; latency only the worker knows.
           onDelivered: (platform, kind, ms) => metrics.deliveryLatency.observe({ platform, kind }, ms / 1000),
+          // Redis came back empty: each configured moderator hears it in their private chat.
+          onDataLoss: async (notice) => {
+            for (const id of config.MODERATORS) {
+              const [platform, who] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)];
+              const adapter = sendVia.get(platform as Platform);
+              const chatId = platform === 'whatsapp' && /^\d+$/.test(who) ? `${who}@s.whatsapp.net` : who;
+              if (!adapter || !who) continue;
+              await adapter
+                .send(chatId, [notice])
+                .catch((err: unknown) => logger.warn({ err, moderator: id }, 'could not tell a moderator'));
+            }
+            sendVia
+              .get('console')
+              ?.send('local', [notice])
+              .catch(() => {});
+          },
           logger,
         });
   if (redis.mode === 'off') logger.warn({ reason: redis.reason }, `scheduling is off: ${redis.reason}`);
@@ -205,6 +268,13 @@ async function main(argv: readonly string[]): Promise<number> {
     ],
     presses: [...community.presses, ...(scheduling ? schedulingPresses(scheduling, commandOptions) : [])],
     moderators,
+    // Answer counts and the unanswered log never hold up a reply; when the store is slow they
+    // wait in a bounded buffer, and what does not fit is dropped and counted.
+    background: createBackground({
+      maxPending: 1_000,
+      onDropped: (what) => metrics.bookkeepingDropped.inc({ what }),
+      onError: (err, what) => logger.warn({ err }, `bookkeeping failed: ${what}`),
+    }),
     logger,
   });
   const router = instrumentRouter(coreRouter, metrics);
@@ -213,6 +283,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let webhook: { path: string; handler: NodeHandler } | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
+    // Loaded only when used: each platform SDK costs memory (Baileys alone about 50 MB).
+    const { createTelegramAdapter } = await import('./adapters/telegram/index.js');
     const telegram = createTelegramAdapter({
       token: config.TELEGRAM_BOT_TOKEN,
       router,
@@ -235,6 +307,7 @@ async function main(argv: readonly string[]): Promise<number> {
         'WhatsApp needs Redis for its session (set REDIS_URL or install redis-server): WhatsApp is not started',
       );
     } else {
+      const { createWhatsAppAdapter, latestWhatsAppVersion } = await import('./adapters/whatsapp/index.js');
       // One socket per number across bot processes: the others wait on standby (src/ops/single-holder.ts).
       adapters.push(
         singleHolder(
@@ -265,11 +338,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  // No platform: a terminal gets the console chat. Without a terminal (a container, a service) there
-  // is nobody to chat with: say what to configure and keep serving the ops endpoints and schedules,
-  // rather than exiting at once and being restarted in a loop.
-  const explicitConsole = argv.includes('--console') || argv.includes('--jsonl');
-  const wantsConsole = explicitConsole || (adapters.length === 0 && process.stdin.isTTY === true);
   if (adapters.length === 0 && !wantsConsole) {
     logger.warn(
       'no platform configured and no terminal: set TELEGRAM_BOT_TOKEN and/or WHATSAPP_ENABLED=true ' +
@@ -279,19 +347,18 @@ async function main(argv: readonly string[]): Promise<number> {
   const consoleAdapter = wantsConsole
     ? createConsoleAdapter({
         router,
-        mode: argv.includes('--jsonl') || !process.stdin.isTTY ? 'jsonl' : 'interactive',
+        mode: interactive ? 'interactive' : 'jsonl',
         input: process.stdin,
         output: process.stdout,
         botName: store.current().content.community.botName,
         scrub,
-        ...(scheduling ? { hasPending: () => scheduling.hasPending('console') } : {}),
+        ...(scheduling ? { hasPending: (within?: number) => scheduling.hasPending('console', within) } : {}),
       })
     : undefined;
   if (consoleAdapter) adapters.push(consoleAdapter);
 
   // SIGTERM: stop taking updates (adapters finish replies in flight), let active jobs finish,
   // close queues and Redis, exit 0. A second signal exits at once; unfinished jobs stay in Redis.
-  const shutdown = createShutdown({ logger });
   shutdown.add('intake', 'adapters', async () => {
     const failed = (await Promise.allSettled(adapters.map((a) => a.stop()))).find(
       (r) => r.status === 'rejected',
@@ -300,16 +367,21 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   if (scheduling) shutdown.add('work', 'scheduling workers and queues', () => scheduling.close());
   shutdown.add('work', 'community (pending welcomes, join-request worker)', () => community.close());
-  shutdown.add('connections', 'redis', () => redis.close());
   shutdown.installSignalHandlers();
 
   // Content edits take effect without a restart; a broken edit is logged and the old content kept.
   const reloader = createContentReloader({ store, logger, watchDir: contentDir });
-  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  // SIGHUP reloads content, except in a terminal chat: there it means the terminal was closed.
+  process.on('SIGHUP', () => {
+    if (interactive) void shutdown.run('terminal closed').then((ok) => process.exit(ok ? 0 : 1));
+    else void reloader.reload('SIGHUP');
+  });
   shutdown.add('intake', 'content watcher', () => reloader.close());
 
   // Operations server: /healthz, /readyz, /metrics, the Telegram webhook, the queue dashboard.
-  if (config.PORT > 0) {
+  // The console chat alone opens none unless PORT is set, and carries on when that port is taken.
+  const consoleOnly = consoleAdapter !== undefined && adapters.length === 1;
+  if (config.PORT > 0 && (config.PORT_EXPLICIT || !consoleOnly)) {
     const queues = [
       ...(scheduling ? [scheduling.posts, scheduling.deliveries] : []),
       ...(community.internals.joinRequests.queue ? [community.internals.joinRequests.queue] : []),
@@ -363,6 +435,7 @@ async function main(argv: readonly string[]): Promise<number> {
       readiness: async () => [
         ...(shutdown.started ? [{ name: 'shutdown', ok: false, detail: 'shutting down' }] : []),
         ...(redis.mode === 'off' ? [] : [await redisCheck(redis.client)]),
+        ...(scheduling ? [{ name: 'redis-data', ...scheduling.health() }] : []),
         ...adapterChecks(adapters.filter((a) => a.platform !== 'console')),
       ],
       queues,
@@ -372,8 +445,16 @@ async function main(argv: readonly string[]): Promise<number> {
         ? { admin: { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD } }
         : {}),
     });
-    ({ url: opsUrl } = await server.listen());
-    shutdown.add('last', 'ops server', () => server.close());
+    try {
+      ({ url: opsUrl } = await server.listen());
+      shutdown.add('last', 'ops server', () => server.close());
+    } catch (err) {
+      if (!(consoleOnly && err instanceof PortUnavailableError)) throw err;
+      logger.warn(
+        { port: config.PORT },
+        `the console chat carries on without the operations server. ${err.message}`,
+      );
+    }
   }
 
   for (const adapter of adapters) await adapter.start();

@@ -18,7 +18,7 @@ import { withTimeout } from './bounded.js';
 import { type ChatRegistry, createChatRegistry } from './chats.js';
 import { type Clock, systemClock } from './clock.js';
 import { communityCommands } from './commands.js';
-import { createFloodGuard } from './flood.js';
+import { createFloodGuard, createRedisFloodStore } from './flood.js';
 import { createMemoryInsight, createRedisInsight, type Insight } from './insight-store.js';
 import {
   createMemoryJoinCounter,
@@ -30,7 +30,11 @@ import {
 } from './invite-store.js';
 import { createJoinRequests, type JoinRequests } from './join-requests.js';
 import { type CommunityLogger, silentLogger } from './logger.js';
-import { createWelcomeBatcher, type WelcomeBatcher } from './welcome.js';
+import { createMemoryOnce, createRedisOnce, createRedisPositions } from './shared-state.js';
+import { createRedisWelcomeStore, createWelcomeBatcher, type WelcomeBatcher } from './welcome.js';
+
+/** How long a member's join counts as the same join (a second report of it is not welcomed again). */
+const JOIN_DEDUP_MS = 2 * 60_000;
 
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
@@ -54,8 +58,8 @@ export interface CommunityOptions {
   readonly joinRequestTimeoutMs: number;
   /** WHATSAPP_AUTO_APPROVE. */
   readonly whatsappAutoApprove?: boolean;
-  /** FLOOD_MAX and FLOOD_WINDOW_SECONDS (in milliseconds). */
-  readonly flood: { readonly max: number; readonly windowMs: number };
+  /** FLOOD_MAX and FLOOD_WINDOW_SECONDS (in milliseconds); reading has its own budget (see flood.ts). */
+  readonly flood: { readonly max: number; readonly windowMs: number; readonly navigationMax?: number };
   /** For dates in moderators' answers (COMMUNITY_TIMEZONE). */
   readonly timeZone?: string;
   /** Subscribers per platform, from scheduling's subscription store when it exists. */
@@ -80,7 +84,15 @@ export interface Community {
   /** Everything above, to spread into `createRouter({ content, ...community.routerOptions })`. */
   readonly routerOptions: Pick<
     RouterOptions,
-    'commands' | 'presses' | 'guards' | 'onJoin' | 'onJoinRequest' | 'unanswered' | 'stats' | 'chats'
+    | 'commands'
+    | 'presses'
+    | 'guards'
+    | 'onJoin'
+    | 'onJoinRequest'
+    | 'unanswered'
+    | 'stats'
+    | 'chats'
+    | 'positions'
   >;
   /** Starts the worker that declines join requests left unanswered (call once adapters are up). */
   start(): Promise<void>;
@@ -115,7 +127,10 @@ export function createCommunity(options: CommunityOptions): Community {
   const joins = redis ? createRedisJoinCounter(redis, prefix) : createMemoryJoinCounter();
   const invites = redis ? createRedisInviteStore(redis, prefix) : undefined;
 
+  // State every replica shares when there is Redis: welcome batches, seen joins, flood budgets,
+  // reading positions.
   const welcomes = createWelcomeBatcher({
+    ...(redis ? { store: createRedisWelcomeStore(redis, prefix) } : {}),
     content: options.content,
     windowMs: options.welcomeWindowMs ?? 10_000,
     clock,
@@ -160,7 +175,18 @@ export function createCommunity(options: CommunityOptions): Community {
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
   const presses = [joinRequests.press];
-  const guards = [createFloodGuard({ max: options.flood.max, windowMs: options.flood.windowMs, clock })];
+  const guards = [
+    createFloodGuard({
+      max: options.flood.max,
+      windowMs: options.flood.windowMs,
+      ...(options.flood.navigationMax ? { navigationMax: options.flood.navigationMax } : {}),
+      clock,
+      logger,
+      ...(redis ? { store: createRedisFloodStore(redis, prefix) } : {}),
+    }),
+  ];
+  const positions = redis ? createRedisPositions(redis, prefix, { logger }) : undefined;
+  const seenJoins = redis ? createRedisOnce(redis, prefix, { logger }) : createMemoryOnce();
 
   // Bookkeeping never holds up a reply: a slow or absent Redis loses a count, not an answer.
   const quietly = async (what: string, work: () => Promise<void>): Promise<void> => {
@@ -172,12 +198,18 @@ export function createCommunity(options: CommunityOptions): Community {
   };
 
   const onJoin = async (incoming: Extract<Incoming, { kind: 'member_joined' }>): Promise<Reply[]> => {
-    const members = incoming.members;
-    if (members.length === 0) return [];
-    await quietly('counting a join', () =>
-      joins.add(incoming.chat, incoming.inviteLink ?? NO_LINK, members.length),
+    // One join can be reported twice (Telegram's chat_member and its service message), maybe
+    // to two replicas: the first report welcomes and counts, on whichever replica it lands.
+    const { chat } = incoming;
+    const fresh = await Promise.all(
+      incoming.members.map((m) =>
+        seenJoins.first(`join:${chat.platform}:${chat.chatId}:${m.id}`, JOIN_DEDUP_MS),
+      ),
     );
-    welcomes.add(incoming.chat, members);
+    const members = incoming.members.filter((_, i) => fresh[i]);
+    if (members.length === 0) return [];
+    await quietly('counting a join', () => joins.add(chat, incoming.inviteLink ?? NO_LINK, members.length));
+    await quietly('batching a welcome', () => welcomes.add(chat, members));
     return [];
   };
   const onJoinRequest = (incoming: Extract<Incoming, { kind: 'join_request' }>) =>
@@ -216,6 +248,7 @@ export function createCommunity(options: CommunityOptions): Community {
       chats: {
         isCommunityChat: (chat) => withTimeout(chats.isCommunityChat(chat), 1_000, 'community chats'),
       },
+      ...(positions ? { positions } : {}),
     },
     start: () => joinRequests.start(),
     async close() {

@@ -1,11 +1,23 @@
 import type { Content } from '../core/content.js';
-import { disclaimer, linksReply, menuButtons, rulesList } from '../core/replies.js';
+import { disclaimer, fillName, linksReply, menuButtons, rulesList, shownName } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Button, Reply } from '../core/types.js';
 
-/** "Ana", "Ana and Ben", "Ana, Ben and Cleo", "Ana, Ben and 3 others". */
+/** How long the names in one welcome may get: with the rules and the disclaimer it stays one message. */
+const MAX_NAMES_CHARS = 600;
+
+/**
+ * "Ana", "Ana and Ben", "Ana, Ben and Cleo", "Ana, Ben and 3 others". Each name is cut to
+ * `MAX_NAME_CHARS` and the list to about 600 characters: the rest are counted as others.
+ */
 export function joinNames(names: readonly string[], unnamed = 0, max = 20): string {
-  const shown = names.slice(0, max);
+  const shown: string[] = [];
+  let length = 0;
+  for (const name of names.slice(0, max).map(shownName)) {
+    if (length + name.length > MAX_NAMES_CHARS) break;
+    shown.push(name);
+    length += name.length + 2;
+  }
   const others = names.length - shown.length + unnamed;
   const parts = [...shown];
   if (others > 0)
@@ -31,7 +43,7 @@ export function communityWelcome(
     kind: 'welcome',
     paragraphs: [
       para(bold(c.name)),
-      para(c.welcome.replaceAll('{name}', who.trim() || 'there')),
+      para(fillName(c.welcome, who.trim() || 'there')),
       para(bold('Our rules')),
       rulesList(content),
       para('Ask me a question in your own words, or pick from the menu.'),

@@ -1,11 +1,12 @@
 import type { Content, FaqEntry, Section } from './content.js';
 import { normalizeText, words } from './normalize.js';
 import { type Actor, can, requiredRole } from './permissions.js';
-import type { Command, CommandContext, PressHandler } from './ports.js';
+import type { Command, CommandContext, PressHandler, ReadingPositionStore } from './ports.js';
 import {
   faqAnswer,
   faqList,
   linksReply,
+  PAGE,
   passageAnswer,
   rulesReply,
   sectionReply,
@@ -16,14 +17,17 @@ import {
 import { bold, italic, para } from './text.js';
 import type { Reply } from './types.js';
 
-/** Remembers the section each chat last read, for typed /next and /prev. Bounded. */
-export class ReadingPositions {
+/**
+ * Remembers the section each chat last read, for typed /next and /prev: in this process only,
+ * bounded. The router uses it when no shared store is given (community management gives Redis).
+ */
+export class ReadingPositions implements ReadingPositionStore {
   private readonly positions = new Map<string, number>();
   constructor(private readonly max = 10_000) {}
-  get(key: string): number | undefined {
+  async get(key: string): Promise<number | undefined> {
     return this.positions.get(key);
   }
-  set(key: string, section: number): void {
+  async set(key: string, section: number): Promise<void> {
     this.positions.delete(key);
     this.positions.set(key, section);
     if (this.positions.size > this.max) this.positions.delete(this.positions.keys().next().value!);
@@ -52,12 +56,12 @@ export function findSection(content: Content, ref: string): Section | undefined 
   return best && best.hits / wanted.length >= 0.5 ? best.section : undefined;
 }
 
-const showSection = (ctx: CommandContext, section: Section, editInPlace = false): Reply[] => {
-  positions.set(chatKey(ctx), section.number);
+const showSection = async (ctx: CommandContext, section: Section, editInPlace = false): Promise<Reply[]> => {
+  await (ctx.positions ?? positions).set(chatKey(ctx), section.number);
   return [sectionReply(ctx.content, section, editInPlace)];
 };
 
-// One per process: the router is created once; tests create their own routers but share no chats.
+// Without a shared store (no Redis): one per process; tests create their own routers but share no chats.
 const positions = new ReadingPositions();
 
 const noSuchSection = (content: Content, ref: string): Reply =>
@@ -68,7 +72,7 @@ const noSuchSection = (content: Content, ref: string): Reply =>
   );
 
 /** Opens what a deep-link payload names: `faq-<id>`, `faq-<n>`, `sec-<n>`, `rules`, `links`, `article`. */
-export function openPayload(ctx: CommandContext, payload: string): Reply[] | undefined {
+export async function openPayload(ctx: CommandContext, payload: string): Promise<Reply[] | undefined> {
   const p = payload.trim().toLowerCase();
   const faq = /^faq[-_](.+)$/.exec(p);
   if (faq) {
@@ -112,8 +116,10 @@ export const builtinCommands: readonly Command[] = [
   {
     name: 'start',
     description: 'welcome and menu',
-    handle: (ctx) =>
-      (ctx.args ? openPayload(ctx, ctx.args) : undefined) ?? [welcome(ctx.content, ctx.incoming.sender.name)],
+    handle: async (ctx) =>
+      (ctx.args ? await openPayload(ctx, ctx.args) : undefined) ?? [
+        welcome(ctx.content, ctx.incoming.sender.name),
+      ],
   },
   {
     name: 'faq',
@@ -191,8 +197,8 @@ export const builtinCommands: readonly Command[] = [
   },
 ];
 
-function step(ctx: CommandContext, delta: number): Reply[] {
-  const current = positions.get(chatKey(ctx));
+async function step(ctx: CommandContext, delta: number): Promise<Reply[]> {
+  const current = await (ctx.positions ?? positions).get(chatKey(ctx));
   const total = ctx.content.sections.length;
   const target = current === undefined ? 1 : current + delta;
   if (target < 1)
@@ -214,10 +220,22 @@ export const builtinPresses: readonly PressHandler[] = [
     },
   },
   {
+    // Under a welcome or an answer: a new message, so nothing others read is rewritten.
     prefix: 'sec',
     handle: (ctx) => {
       const section = ctx.content.sections[Number(ctx.data.slice(4)) - 1];
-      return section ? showSection(ctx, section, true) : [stale()];
+      return section ? showSection(ctx, section) : [stale()];
+    },
+  },
+  {
+    // Turning the page of a navigation message: in place in a private chat, a new message in a group.
+    prefix: PAGE,
+    handle: (ctx) => {
+      const inPlace = ctx.incoming.chat.chatType === 'private';
+      const target = ctx.data.slice(PAGE.length + 1);
+      if (target === 'toc') return [tableOfContents(ctx.content, inPlace)];
+      const section = ctx.content.sections[Number(target) - 1];
+      return section ? showSection(ctx, section, inPlace) : [stale()];
     },
   },
   {
@@ -228,7 +246,7 @@ export const builtinPresses: readonly PressHandler[] = [
       return section?.texts[Number(p)] ? [passageAnswer(ctx.content, section, Number(p))] : [stale()];
     },
   },
-  { prefix: 'toc', handle: (ctx) => [tableOfContents(ctx.content, true)] },
+  { prefix: 'toc', handle: (ctx) => [tableOfContents(ctx.content)] },
   { prefix: 'links', handle: (ctx) => [linksReply(ctx.content)] },
   { prefix: 'rules', handle: (ctx) => [rulesReply(ctx.content)] },
 ];

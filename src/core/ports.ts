@@ -107,6 +107,16 @@ export interface Stats {
   ): Promise<void>;
 }
 
+/**
+ * The section each chat last read, for typed /next and /prev. Keys are `platform:chatId`.
+ * Shared by every replica when it lives in Redis; an implementation that cannot reach its store
+ * answers "unknown" (undefined) rather than hold the reply.
+ */
+export interface ReadingPositionStore {
+  get(chatKey: string): Promise<number | undefined>;
+  set(chatKey: string, section: number): Promise<void>;
+}
+
 /** Context a command handler gets. */
 export interface CommandContext {
   readonly incoming: Incoming;
@@ -116,6 +126,8 @@ export interface CommandContext {
   /** Who is acting and with which role; ask `can(ctx.actor, action)` (see permissions.ts). */
   readonly actor: Actor;
   readonly now: Date;
+  /** Where reading positions live (default: this process's memory). */
+  readonly positions?: ReadingPositionStore;
 }
 
 /** A slash command. Other modules (scheduling, community management) register their own. */

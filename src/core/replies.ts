@@ -21,8 +21,10 @@ export const menuButtons: readonly Button[] = [
 ];
 
 export function faqAnswer(content: Content, entry: FaqEntry, score?: number): Reply {
-  // Credit the section the wording comes from; the button leads to the section to read for more.
+  // Credit the section the wording comes from, and open that very section; the section to read
+  // for more (`see`) gets its own button when it is another one.
   const from = content.sections[entry.section - 1];
+  const see = entry.see !== entry.section ? content.sections[entry.see - 1] : undefined;
   return {
     kind: 'faq',
     paragraphs: [
@@ -32,7 +34,8 @@ export function faqAnswer(content: Content, entry: FaqEntry, score?: number): Re
       disclaimer(content),
     ],
     buttons: [
-      { label: 'Read the whole section', data: `sec:${entry.see}` },
+      { label: 'Read the whole section', data: `sec:${entry.section}` },
+      ...(see ? [{ label: `Read more: ${shortLabel(see.title)}`, data: `sec:${see.number}` }] : []),
       { label: 'More questions', data: 'faq' },
     ],
     meta: { faqId: entry.id, section: entry.see, ...(score === undefined ? {} : { score }) },
@@ -57,12 +60,20 @@ export function passageAnswer(content: Content, section: Section, paragraph: num
   };
 }
 
+/**
+ * Buttons that turn the page of a navigation message (a section, the contents) carry `page:`;
+ * every other button (under a welcome, an answer) carries `sec:` / `toc` and opens a new message.
+ * Only a `page:` press in a private chat edits the message it sits on: nothing anyone else is
+ * reading is ever rewritten.
+ */
+export const PAGE = 'page';
+
 export function sectionReply(content: Content, section: Section, editInPlace = false): Reply {
   const total = content.sections.length;
   const buttons: Button[] = [];
-  if (section.number > 1) buttons.push({ label: '◀ Previous', data: `sec:${section.number - 1}` });
-  buttons.push({ label: 'Contents', data: 'toc' });
-  if (section.number < total) buttons.push({ label: 'Next ▶', data: `sec:${section.number + 1}` });
+  if (section.number > 1) buttons.push({ label: '◀ Previous', data: `${PAGE}:${section.number - 1}` });
+  buttons.push({ label: 'Contents', data: `${PAGE}:toc` });
+  if (section.number < total) buttons.push({ label: 'Next ▶', data: `${PAGE}:${section.number + 1}` });
   return {
     kind: 'section',
     paragraphs: [
@@ -86,7 +97,7 @@ export function tableOfContents(content: Content, editInPlace = false): Reply {
       para(content.sections.map((s) => `${s.number}. ${s.title}`).join('\n')),
       para(italic(`Source: ${content.source}`)),
     ],
-    buttons: content.sections.map((s) => ({ label: `${s.number}. ${s.title}`, data: `sec:${s.number}` })),
+    buttons: content.sections.map((s) => ({ label: `${s.number}. ${s.title}`, data: `${PAGE}:${s.number}` })),
     editInPlace,
   };
 }
@@ -103,13 +114,29 @@ export function faqList(content: Content): Reply {
   };
 }
 
+/** The longest a member's name is shown in a welcome (Telegram allows 128 characters, WhatsApp more). */
+export const MAX_NAME_CHARS = 40;
+
+/** A name as welcomes show it: trimmed, and cut to {@link MAX_NAME_CHARS}. */
+export const shownName = (name: string): string => {
+  const trimmed = name.trim();
+  return trimmed.length > MAX_NAME_CHARS ? `${trimmed.slice(0, MAX_NAME_CHARS - 1)}…` : trimmed;
+};
+
+/**
+ * Puts member-given text into a content template's `{name}`. A function replacer, so "$'",
+ * "$&" or "$\`" in a name stay as typed (a string replacement would read them as patterns and
+ * copy parts of the template into the message).
+ */
+export const fillName = (template: string, name: string): string => template.replaceAll('{name}', () => name);
+
 export function welcome(content: Content, name?: string): Reply {
   const c = content.community;
   return {
     kind: 'welcome',
     paragraphs: [
       para(bold(c.name)),
-      para(c.welcome.replaceAll('{name}', name?.trim() || 'there')),
+      para(fillName(c.welcome, shownName(name ?? '') || 'there')),
       para('Ask me a question in your own words, or pick from the menu.'),
       disclaimer(content),
     ],
@@ -187,4 +214,12 @@ export function fallbackReply(content: Content): Reply {
     ]),
     meta: { unanswered: true },
   };
+}
+
+/** A button label short enough for a phone's width: whole words, at most about 32 characters. */
+export function shortLabel(text: string, max = 32): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,:;.-]+$/, '')}…`;
 }

@@ -1,4 +1,5 @@
 import { answerFreeText, MAX_QUESTION_CHARS, readsAsQuestion } from './answer.js';
+import { type Background, createBackground } from './background.js';
 import { builtinCommands, builtinPresses, helpReply } from './commands.js';
 import type { Content } from './content.js';
 import { type Action, type Actor, type CommunityChats, can, chatKeyOf, requiredRole } from './permissions.js';
@@ -9,6 +10,7 @@ import type {
   ContentSource,
   PressHandler,
   QuestionOutcome,
+  ReadingPositionStore,
   Stats,
   UnansweredLog,
 } from './ports.js';
@@ -53,6 +55,15 @@ export interface RouterOptions {
   ) => Promise<Reply[]> | Reply[];
   readonly logger?: CoreLogger;
   readonly clock?: () => Date;
+  /** Reading positions for /next and /prev, shared across replicas (community management gives Redis). */
+  readonly positions?: ReadingPositionStore;
+  /**
+   * Where bookkeeping (answer counts, the unanswered log) runs: in the background, never before
+   * a reply. Default: up to 1,000 records in flight, then dropped (and `onDropped` called).
+   */
+  readonly background?: Background;
+  /** How long an emergency's safety reply waits for the message's other replies (default 1 s). */
+  readonly emergencyWaitMs?: number;
 }
 
 /** What a caller may ask of one {@link Router.handle} call. */
@@ -91,6 +102,12 @@ export function createRouter(options: RouterOptions): Router {
   }
   const commands = [...new Set(byName.values())];
   const presses = [...(options.presses ?? []), ...builtinPresses];
+  const background = options.background ?? createBackground();
+  const emergencyWaitMs = options.emergencyWaitMs ?? 1_000;
+  const record = (what: string, task: () => Promise<void> | undefined) =>
+    background.run(what, async () => {
+      await task();
+    });
   let safety: { community: unknown; grade: (text: string) => SafetyVerdict } = {
     community: null,
     grade: () => ({ grade: 'none', reason: '' }),
@@ -158,6 +175,7 @@ export function createRouter(options: RouterOptions): Router {
       args,
       actor,
       now: clock(),
+      ...(options.positions ? { positions: options.positions } : {}),
     });
 
     // An emergency is answered first, whatever else the message is.
@@ -180,22 +198,40 @@ export function createRouter(options: RouterOptions): Router {
         { safety: verdict.grade, reason: verdict.reason, chat: incoming.chat },
         verdict.grade === 'emergency' ? 'emergency message' : 'caution added',
       );
-      if (emergency) await options.stats?.recordAnswer('safety', undefined, incoming.chat);
+      if (emergency)
+        record('counting a safety reply', () =>
+          options.stats?.recordAnswer('safety', undefined, incoming.chat),
+        );
     }
 
-    for (const guard of options.guards ?? []) {
-      const stop = await guard(incoming, actor);
-      if (stop) return emergency ? [...safetyFirst, ...stop] : stop;
+    const rest = (async (): Promise<{ replies: Reply[]; stopped: boolean }> => {
+      for (const guard of options.guards ?? []) {
+        const stop = await guard(incoming, actor);
+        if (stop) return { replies: stop, stopped: true };
+      }
+      return { replies: await dispatch(), stopped: false };
+    })();
+    if (!emergency) {
+      const { replies, stopped } = await rest;
+      // A caution rides beside a reply; chatter the bot leaves alone in a group stays unanswered.
+      // Only beside an answer to free text: a command's argument (`/start faq-...`) is no story.
+      if (!stopped && verdict?.grade === 'caution' && incoming.kind === 'text' && replies.length > 0) {
+        record('counting a caution', () => options.stats?.recordAnswer('caution', undefined, incoming.chat));
+        return [...replies, cautionReply(content)];
+      }
+      return replies;
     }
-    const replies = await dispatch();
-    if (emergency) return [...safetyFirst, ...replies.filter((r) => r.kind !== 'fallback')];
-    // A caution rides beside a reply; chatter the bot leaves alone in a group stays unanswered.
-    // Only beside an answer to free text: a command's argument (`/start faq-...`) is no story.
-    if (verdict?.grade === 'caution' && incoming.kind === 'text' && replies.length > 0) {
-      await options.stats?.recordAnswer('caution', undefined, incoming.chat);
-      return [...replies, cautionReply(content)];
+    // The safety reply never waits for a slow guard or command: past a short wait it goes alone.
+    const others = await within(rest, emergencyWaitMs);
+    if (!others) {
+      rest.catch(() => {});
+      options.logger?.warn(
+        { chat: incoming.chat, kind: incoming.kind },
+        'emergency: the other replies were slow; the safety reply went alone',
+      );
+      return safetyFirst;
     }
-    return replies;
+    return [...safetyFirst, ...others.replies.filter((r) => r.kind !== 'fallback')];
 
     async function dispatch(): Promise<Reply[]> {
       switch (incoming.kind) {
@@ -223,12 +259,15 @@ export function createRouter(options: RouterOptions): Router {
           if (!can(actor, action)) return [refused('that', action)];
           // Which "did you mean" choice the member took: what moderators teach the bot from.
           if (/^(faq|psg):/.test(incoming.data)) {
-            await options.unanswered?.pressed({
-              chat: incoming.chat,
-              senderId: incoming.sender.id,
-              data: incoming.data,
-              at: clock(),
-            });
+            const at = clock();
+            record('recording a choice', () =>
+              options.unanswered?.pressed({
+                chat: incoming.chat,
+                senderId: incoming.sender.id,
+                data: incoming.data,
+                at,
+              }),
+            );
           }
           return handler.handle({ ...context(''), data: incoming.data });
         }
@@ -268,30 +307,30 @@ export function createRouter(options: RouterOptions): Router {
       if (inGroup && !msg.addressed && outcome.type !== 'answer') return [];
       if (emergency && outcome.type !== 'answer') return [];
       if (outcome.type === 'none' || outcome.type === 'suggest') {
-        await options.unanswered?.record({
+        const question = {
           text: msg.text.slice(0, 500),
           chat: msg.chat,
           ...(msg.messageId ? { messageId: msg.messageId } : {}),
           senderId: msg.sender.id,
-          outcome:
-            outcome.type === 'suggest' ? 'unsure' : classifyUnanswered(content, msg.text, outcome.coverage),
+          outcome: (outcome.type === 'suggest'
+            ? 'unsure'
+            : classifyUnanswered(content, msg.text, outcome.coverage)) as QuestionOutcome,
           choices: (outcome.reply.buttons ?? []).map((b) => ({ label: b.label, data: b.data })),
           at: clock(),
-        });
+        };
+        record('recording an unanswered question', () => options.unanswered?.record(question));
       }
       if (outcome.type === 'answer' || outcome.type === 'suggest' || outcome.type === 'none') {
         const r = outcome.reply;
-        await options.stats?.recordAnswer(
+        const kind =
           outcome.type === 'none'
             ? 'fallback'
             : outcome.type === 'suggest'
               ? 'suggestions'
               : r.kind === 'faq'
                 ? 'faq'
-                : 'section',
-          r.meta?.faqId,
-          msg.chat,
-        );
+                : 'section';
+        record('counting an answer', () => options.stats?.recordAnswer(kind, r.meta?.faqId, msg.chat));
       }
       return [outcome.reply];
     }
@@ -311,6 +350,19 @@ export function createRouter(options: RouterOptions): Router {
       }
     },
   };
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms` (a rejection still throws). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Below this coverage an unanswered message reads as chatter ("who won the football last night?" is 0.18). */

@@ -39,6 +39,8 @@ export interface BotMetrics {
   readonly reconnects: Counter<'platform' | 'reason'>;
   /** 1 when the adapter says its platform connection is up. */
   readonly connected: Gauge<'platform'>;
+  /** Bookkeeping records (answer counts, unanswered questions) dropped because the store was too slow. */
+  readonly bookkeepingDropped: Counter<'what'>;
   /** Hooks to hand to adapters so 429s, reconnects and connection changes are counted. */
   readonly hooks: AdapterHooks;
   /**
@@ -102,6 +104,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
     labelNames: ['platform'] as const,
     registers,
   });
+  const bookkeepingDropped = new Counter({
+    name: 'bot_bookkeeping_dropped_total',
+    help: 'Bookkeeping records dropped because too many were waiting for a slow store',
+    labelNames: ['what'] as const,
+    registers,
+  });
   const queues: CountableQueue[] = [];
   new Gauge({
     name: 'bot_queue_jobs',
@@ -162,6 +170,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
     rateLimited,
     reconnects,
     connected,
+    bookkeepingDropped,
     hooks,
     watchQueues: (more) => {
       for (const q of more) if (!queues.includes(q)) queues.push(q);

@@ -61,6 +61,25 @@ export const DASHBOARD_PATH = '/admin/queues';
 export const WEBHOOK_MAX_BYTES = 1_000_000;
 export const CONSOLE_PATH = '/console';
 
+/** The ops server's port is taken (or not allowed); the message says what to set. */
+export class PortUnavailableError extends Error {
+  readonly code = 'PORT_UNAVAILABLE';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly reason: 'EADDRINUSE' | 'EACCES',
+  ) {
+    super(
+      reason === 'EADDRINUSE'
+        ? `Port ${port} (on ${host}) is already in use: another program, or another copy of the bot, is listening there. ` +
+            'Set PORT to a free port (e.g. PORT=8081), or PORT=0 to run without the operations server.'
+        : `Port ${port} (on ${host}) is not allowed for this user. ` +
+            'Set PORT to a number above 1023 (e.g. PORT=8080), or PORT=0 to run without the operations server.',
+    );
+    this.name = 'PortUnavailableError';
+  }
+}
+
 /**
  * The operations HTTP server: `/healthz`, `/readyz`, `/metrics`, Telegram's webhook and the
  * Bull Board queue dashboard.
@@ -159,7 +178,13 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
     listen() {
       return new Promise((resolve, reject) => {
         const s = app.listen(options.port, options.host);
-        s.once('error', reject);
+        s.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            err.code === 'EADDRINUSE' || err.code === 'EACCES'
+              ? new PortUnavailableError(options.port, options.host, err.code)
+              : err,
+          ),
+        );
         s.once('listening', () => {
           server = s;
           const { port } = s.address() as AddressInfo;

@@ -76,12 +76,21 @@ export async function fanOut(args: {
   readonly replies: readonly Reply[];
   readonly defaults: DeliveryDefaults;
   readonly filter?: (s: Subscriber) => boolean;
-}): Promise<number> {
+  /**
+   * The platforms this run sends to; chats on others are skipped and counted in `skipped`
+   * (a console chat subscribed in an earlier console session gets nothing while the bot runs
+   * on Telegram). Default: every platform.
+   */
+  readonly platforms?: ReadonlySet<Platform>;
+}): Promise<FanOutResult> {
   const keys = deliveryKeys(args.prefix);
   await args.client.set(keys.body(args.postId), JSON.stringify(args.replies), 'EX', KEEP_RECORDS_S);
   let count = 0;
+  const skipped: Partial<Record<Platform, number>> = {};
   for await (const batch of args.subscriptions.batches()) {
-    const chats = args.filter ? batch.filter(args.filter) : batch;
+    const wanted = args.filter ? batch.filter(args.filter) : batch;
+    const chats = args.platforms ? wanted.filter((s) => args.platforms!.has(s.platform)) : wanted;
+    for (const s of wanted) if (!chats.includes(s)) skipped[s.platform] = (skipped[s.platform] ?? 0) + 1;
     if (chats.length === 0) continue;
     const jobs = chats.map((s) => ({
       name: 'deliver',
@@ -101,7 +110,19 @@ export async function fanOut(args: {
     await args.deliveries.addBulk(jobs);
     count += jobs.length;
   }
-  return count;
+  return { chats: count, skipped };
+}
+
+/** What a fan-out did: delivery jobs added, and chats skipped per platform not running here. */
+export interface FanOutResult {
+  readonly chats: number;
+  readonly skipped: Partial<Record<Platform, number>>;
+}
+
+/** "2 console chats skipped (not running in this run)", or '' when none were. */
+export function describeSkipped(skipped: Partial<Record<Platform, number>>): string {
+  const parts = Object.entries(skipped).map(([p, n]) => `${n} ${p} chat${n === 1 ? '' : 's'}`);
+  return parts.length === 0 ? '' : `${parts.join(', ')} skipped (that platform is not running)`;
 }
 
 export interface DeliveryWorkerOptions {
@@ -123,6 +144,13 @@ export interface DeliveryWorkerOptions {
   readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
   /** Called after each delivery with the time since the post fanned out, i.e. since it was due (metrics). */
   readonly onDelivered?: (platform: Platform, kind: string, latencyMs: number) => void;
+  /**
+   * The platforms this run sends to. A delivery queued for another (by an earlier run with other
+   * settings) is skipped and counted, never failed: the job completes as `skipped`. Default: all.
+   */
+  readonly platforms?: ReadonlySet<Platform>;
+  /** Called for each delivery skipped that way (metrics, logs). */
+  readonly onSkipped?: (platform: Platform) => void;
 }
 
 /** Starts the worker that sends deliveries. Close it with `worker.close()` (waits for sends in flight). */
@@ -168,6 +196,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
   const process = async (job: Job<DeliveryJobData>, token?: string): Promise<string> => {
     const { postId, platform, chatId, chatType } = job.data;
     const base: DeliveryJobData = { postId, platform, chatId, chatType };
+    if (options.platforms && !options.platforms.has(platform)) {
+      await finish(job, false);
+      options.onSkipped?.(platform);
+      logger.info({ platform, chatId, postId }, `delivery skipped: ${platform} is not running in this run`);
+      return 'skipped: platform not running';
+    }
     if ((await client.sismember(keys.done(postId), `${platform}:${chatId}`)) === 1) {
       await finish(job, false);
       return 'already-delivered';

@@ -12,7 +12,7 @@
  * `client` for plain commands.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,8 @@ export interface OpenRedisOptions {
   readonly redisServer?: string;
   /** How long to wait for the embedded server's socket (default 10 s). */
   readonly startTimeoutMs?: number;
+  /** How often an adopted server (left by an earlier run) is checked (default 1 s). */
+  readonly superviseIntervalMs?: number;
 }
 
 interface HandleBase {
@@ -195,23 +197,23 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
     socket = path.join(socketDir, 'redis.sock');
   }
 
-  // A server left behind by a bot that was killed: adopt it rather than fight over the AOF.
-  if (!socketDir && existsSync(socket) && (await pings(socket))) {
-    logger.info({ socket }, 'adopting the embedded redis-server a previous run left running');
-    return {
-      socket,
-      dir,
-      async stop(client) {
-        await client.shutdown('SAVE').catch(() => {});
-      },
-    };
-  }
-  rmSync(socket, { force: true });
-
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
+  /** Starts it again after a crash, with backoff; tries again when a start fails. */
+  const relaunch = () => {
+    const delay = Math.min(5_000, 200 * 2 ** Math.min(restarts++, 5));
+    setTimeout(() => {
+      if (stopping) return;
+      launch().catch((err) => {
+        logger.error({ err }, 'embedded redis-server did not restart; trying again');
+        relaunch();
+      });
+    }, delay).unref();
+    return delay;
+  };
   const launch = async () => {
+    rmSync(socket, { force: true });
     const c = spawnRedisServer(bin, { socket, dir, pidfile, appendOnly: true, appendFsync: 'everysec' });
     child = c;
     let stderr = '';
@@ -226,27 +228,55 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
     });
     exited.catch(() => {});
     await Promise.race([waitForRedis(socket, options.startTimeoutMs ?? 10_000), exited]);
+    restarts = 0;
     // Supervise: a server that dies while the bot runs is started again (clients reconnect).
     c.once('exit', (code, signal) => {
       if (stopping) return;
-      const delay = Math.min(5_000, 200 * 2 ** Math.min(restarts++, 5));
-      logger.error({ code, signal, restartInMs: delay }, 'embedded redis-server stopped; starting it again');
-      setTimeout(() => {
-        if (!stopping)
-          void launch().catch((err) => logger.error({ err }, 'embedded redis-server did not restart'));
-      }, delay).unref();
+      const restartInMs = relaunch();
+      logger.error({ code, signal, restartInMs }, 'embedded redis-server stopped; starting it again');
     });
   };
-  await launch();
-  logger.info({ dir }, 'started the embedded redis-server');
+
+  // A server left behind by a bot that was killed: adopt it rather than fight over the AOF, and
+  // watch it, since it is not our child: when it stops answering and its process is gone, start
+  // our own in its place (on the same files), supervised like any other.
+  let watch: NodeJS.Timeout | undefined;
+  if (!socketDir && existsSync(socket) && (await pings(socket))) {
+    logger.info({ socket }, 'adopting the embedded redis-server a previous run left running');
+    let checking = false;
+    watch = setInterval(() => {
+      if (stopping || checking) return;
+      checking = true;
+      void (async () => {
+        if ((await pings(socket)) || processAlive(pidfile)) return;
+        clearInterval(watch);
+        watch = undefined;
+        logger.error({ socket }, 'the adopted embedded redis-server stopped; starting our own');
+        await launch().catch((err) => {
+          logger.error({ err }, 'embedded redis-server did not start; trying again');
+          relaunch();
+        });
+      })().finally(() => {
+        checking = false;
+      });
+    }, options.superviseIntervalMs ?? 1_000);
+    watch.unref();
+  } else {
+    await launch();
+    logger.info({ dir }, 'started the embedded redis-server');
+  }
 
   return {
     socket,
     dir,
-    async stop() {
+    async stop(client) {
       stopping = true;
+      if (watch) clearInterval(watch);
       const c = child;
-      if (c && c.exitCode === null && c.signalCode === null) {
+      if (!c) {
+        // Still the adopted server: ask it to save and stop.
+        await client.shutdown('SAVE').catch(() => {});
+      } else if (c.exitCode === null && c.signalCode === null) {
         // SIGTERM: redis-server flushes the append-only file and exits.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
@@ -260,6 +290,18 @@ async function startEmbedded(bin: string, dir: string, options: OpenRedisOptions
       if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether the process named in a pidfile is still running. */
+function processAlive(pidfile: string): boolean {
+  try {
+    const pid = Number(readFileSync(pidfile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

@@ -12,11 +12,13 @@ import type { ContentSource } from '../core/ports.js';
 import { disclaimer, simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Platform, Reply } from '../core/types.js';
+import { checkPersistence, watchForDataLoss } from './data-loss.js';
 import {
   DELIVERY_QUEUE,
   type Deliver,
   type DeliveryJobData,
   deliveryKeys,
+  describeSkipped,
   fanOut,
   POST_QUEUE,
   quietErrors,
@@ -53,6 +55,17 @@ export interface SchedulingOptions {
   readonly onRateLimited?: (platform: Platform, retryAfterMs: number) => void;
   /** Each delivery's delay after its post was due (metrics). */
   readonly onDelivered?: (platform: Platform, kind: string, latencyMs: number) => void;
+  /**
+   * The platforms this run sends to (main.ts: the ones configured). Posts skip chats on other
+   * platforms, and deliveries queued for them earlier complete as skipped: counted, never failed.
+   * Default: every platform.
+   */
+  readonly platforms?: ReadonlySet<Platform>;
+  /**
+   * Redis came back empty and the bot has set itself up again: tell the moderators what was lost.
+   * Called by one replica only (the one that noticed first).
+   */
+  readonly onDataLoss?: (notice: Reply) => Promise<void>;
 }
 
 export interface PostJobData {
@@ -131,16 +144,28 @@ export interface Scheduling {
   cancel(id: number): Promise<boolean>;
   /** When the next community tip goes out, if tips are on. */
   nextTip(): Promise<Date | undefined>;
-  /** Whether deliveries to chats of this platform are still due (posts waiting, or deliveries queued). */
-  hasPending(platform: Platform): Promise<boolean>;
+  /**
+   * Whether deliveries to chats of this platform are still due: deliveries queued, or posts due
+   * within `withinMs` (default: any time) while such chats are subscribed.
+   */
+  hasPending(platform: Platform, withinMs?: number): Promise<boolean>;
   /** Subscribes a chat once, ever (the console's own chat); later /unsubscribe sticks. */
   seedSubscriber(s: Subscriber): Promise<void>;
   /** Whether Redis answers, waiting up to `waitMs` for a connection being (re)made. */
   ready(waitMs?: number): Promise<boolean>;
+  /** For `/readyz`: not ok while the bot sets itself up again after Redis lost its data. */
+  health(): { readonly ok: boolean; readonly detail?: string };
+  /** Checks for lost data now (done on every reconnect anyway); resolves when recovered. */
+  checkData(): Promise<void>;
   close(): Promise<void>;
 }
 
 const postJobId = (id: number) => `post-${id}`;
+
+const withSkipped = (done: string, skipped: Partial<Record<Platform, number>>) => {
+  const more = describeSkipped(skipped);
+  return more ? `${done}; ${more}` : done;
+};
 
 /**
  * Something that names one request, so doing it twice does it once: the platform's message id
@@ -179,6 +204,29 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
 
   const tipRepeat = () => ({ pattern: options.tipsCron, tz: options.timeZone });
 
+  /** Installs (or removes) the community tip's scheduler; idempotent. */
+  async function installTips(): Promise<void> {
+    if (options.tipsCron) {
+      await posts.upsertJobScheduler(TIPS_SCHEDULER, tipRepeat(), {
+        name: 'tip',
+        data: { kind: 'tip' },
+        opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+      });
+    } else {
+      await posts.removeJobScheduler(TIPS_SCHEDULER);
+    }
+  }
+
+  const dataWatch = watchForDataLoss({
+    client,
+    prefix,
+    logger,
+    recover: async (tellModerators) => {
+      await installTips();
+      if (tellModerators) await options.onDataLoss?.(dataLossNotice(Boolean(options.tipsCron)));
+    },
+  });
+
   async function runPost(job: Job<PostJobData>): Promise<string> {
     const planned = job.data.plannedAt ?? job.timestamp + (job.delay ?? 0);
     const content = options.content.current().content;
@@ -188,24 +236,34 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       const slot = (options.tipsCron && getNextMillis(planned - 1_000, tipRepeat())) || planned;
       const tipId = await pickTip(slot, content);
       const tip = content.tips.find((t) => t.id === tipId) ?? content.tips[0]!;
-      const n = await fanOut({ ...fanArgs(), postId: `tip-${slot}`, replies: [tipReply(content, tip)] });
-      logger.info({ tip: tip.id, slot: new Date(slot).toISOString(), chats: n }, 'community tip fanned out');
-      return `tip ${tip.id} to ${n} chats`;
+      const r = await fanOut({ ...fanArgs(), postId: `tip-${slot}`, replies: [tipReply(content, tip)] });
+      logger.info(
+        { tip: tip.id, slot: new Date(slot).toISOString(), chats: r.chats, skipped: r.skipped },
+        'community tip fanned out',
+      );
+      return withSkipped(`tip ${tip.id} to ${r.chats} chats`, r.skipped);
     }
     const id = job.data.post ?? 0;
     // A weekly post is a new post every week: its slot (cron times are whole seconds) is part of the id.
     const postId = job.repeatJobKey ? `${id}-${Math.round(planned / 1_000) * 1_000}` : String(id);
-    const n = await fanOut({
+    const r = await fanOut({
       ...fanArgs(),
       postId,
       replies: [simple('broadcast', job.data.text ?? '')],
       filter: inAudience(job.data.audience),
     });
-    logger.info({ post: postId, chats: n }, 'post fanned out');
-    return `post ${postId} to ${n} chats`;
+    logger.info({ post: postId, chats: r.chats, skipped: r.skipped }, 'post fanned out');
+    return withSkipped(`post ${postId} to ${r.chats} chats`, r.skipped);
   }
 
-  const fanArgs = () => ({ client, prefix, deliveries, subscriptions, defaults });
+  const fanArgs = () => ({
+    client,
+    prefix,
+    deliveries,
+    subscriptions,
+    defaults,
+    ...(options.platforms ? { platforms: options.platforms } : {}),
+  });
 
   /** Every tip once before any repeats; the choice per slot is made once (Lua, atomic). */
   async function pickTip(slot: number, content: Content): Promise<string> {
@@ -247,16 +305,13 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       return queueClient ? connected(queueClient, Math.max(0, deadline - Date.now())) : false;
     },
 
+    health: () => dataWatch.health(),
+    checkData: () => dataWatch.check(),
+
     async start() {
-      if (options.tipsCron) {
-        await posts.upsertJobScheduler(TIPS_SCHEDULER, tipRepeat(), {
-          name: 'tip',
-          data: { kind: 'tip' },
-          opts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
-        });
-      } else {
-        await posts.removeJobScheduler(TIPS_SCHEDULER);
-      }
+      if (redis.mode === 'url') await checkPersistence(client, logger);
+      await installTips();
+      await dataWatch.start();
       if (options.workers === false) return;
       const postWorker = new Worker<PostJobData>(POST_QUEUE, runPost, {
         connection: redis.connection,
@@ -286,6 +341,7 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
             : { stalledIntervalMs: options.stalledIntervalMs }),
           ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
           ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+          ...(options.platforms ? { platforms: options.platforms } : {}),
         }),
       );
     },
@@ -391,10 +447,12 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
       return s?.next ? new Date(s.next) : undefined;
     },
 
-    async hasPending(platform) {
+    async hasPending(platform, withinMs = Number.POSITIVE_INFINITY) {
       if ((await client.scard(keys.pending(platform))) > 0) return true;
+      const horizon = clock().getTime() + withinMs;
       const due = await posts.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
-      if (!due.some((j) => j && j.name === 'broadcast' && !j.repeatJobKey)) return false;
+      const soon = (j: Job<PostJobData>) => j.timestamp + (j.delay ?? 0) <= horizon;
+      if (!due.some((j) => j && j.name === 'broadcast' && !j.repeatJobKey && soon(j))) return false;
       for await (const batch of subscriptions.batches())
         if (batch.some((s) => s.platform === platform)) return true;
       return false;
@@ -406,6 +464,7 @@ export function createScheduling(options: SchedulingOptions): Scheduling {
     },
 
     async close() {
+      dataWatch.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled([posts.close(), deliveries.close()]);
     },
@@ -459,6 +518,16 @@ redis.call('SADD', KEYS[1], pick)
 redis.call('SET', KEYS[2], pick, 'EX', 2592000)
 return pick
 `;
+
+/** What moderators are told when Redis came back empty. */
+export function dataLossNotice(tips: boolean): Reply {
+  return simple(
+    'command',
+    "Warning: the bot's store (Redis) came back empty: it restarted without saving to disk, or failed over to an empty copy.\n\n" +
+      `Lost: the list of subscribed chats, posts waiting to go out, and statistics.${tips ? ' The daily tip is set up again.' : ''}\n\n` +
+      'What to do: ask chats to send /subscribe again (in groups, a moderator does), check /scheduled and schedule again what is missing, and ask whoever runs the bot to turn on Redis persistence (docs/operators.md).',
+  );
+}
 
 /** A community tip as members see it: the tip, where in the article it comes from, the disclaimer. */
 export function tipReply(content: Content, tip: Content['tips'][number]): Reply {

@@ -3,7 +3,8 @@
  * chrono-node finds the date words; luxon places them in the time zone, so
  * "tomorrow 9:00" means 9:00 on the community's clock, across daylight-saving changes too.
  */
-import * as chrono from 'chrono-node';
+// English only: the whole package loads every locale (about 12 MB more memory).
+import * as chrono from 'chrono-node/en';
 import { DateTime } from 'luxon';
 
 export interface WhenOptions {
@@ -14,7 +15,49 @@ export interface WhenOptions {
 
 export type WhenResult =
   | { readonly ok: true; readonly at: Date; readonly rest: string; readonly matched: string }
-  | { readonly ok: false; readonly problem: 'unreadable' | 'past' | 'no-text'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly problem: 'unreadable' | 'bad-time' | 'bad-zone' | 'past' | 'too-far' | 'no-text';
+      readonly message: string;
+    };
+
+/** Posts are planned at most this far ahead: a year 9999 is a typo, not a plan. */
+export const MAX_AHEAD_MS = 366 * 24 * 3600_000;
+
+/** What chrono could not read as a time, left at the start of the text: "25:00", "9:61", "at 25". */
+const BROKEN_TIME = /^(?:(?:at|@)\s*\d+\S*|\d+:\d+\S*|\d+\s*[ap]\.?m\.?(?=\s|$))/i;
+/** A zone chrono could not read: "UTC+99" (it takes "UTC" and leaves "+99"), "GMT+25". */
+const BROKEN_ZONE = /^(?:[+-]\d+\S*|(?:utc|gmt)[+-]?\d+\S*)/i;
+const NAMED_ZONE_AT_END = /(?:utc|gmt|z)$/i;
+
+/**
+ * Why the text after a date is not the post but a time or zone chrono could not read, if so.
+ * Times must parse completely: "tomorrow 25:00" is not "tomorrow" and a post "25:00 ...".
+ */
+function leftover(
+  input: string,
+  matched: string,
+): { problem: 'bad-time' | 'bad-zone'; message: string } | undefined {
+  const after = input.slice(matched.length);
+  const rest = after.trim();
+  const attached = after.length > 0 && !/^\s/.test(after);
+  const time = BROKEN_TIME.exec(rest);
+  if (time) {
+    return {
+      problem: 'bad-time',
+      message: `I could not read "${time[0].slice(0, 20)}" as a time of day: hours run from 0 to 23 and minutes from 0 to 59, like 18:30 or 6pm. ${WHEN_EXAMPLES}`,
+    };
+  }
+  const zone = BROKEN_ZONE.exec(rest);
+  if (zone && (attached || NAMED_ZONE_AT_END.test(matched) || /^(?:utc|gmt)/i.test(zone[0]))) {
+    const shown = NAMED_ZONE_AT_END.test(matched) ? `${matched.slice(-3)}${zone[0]}` : zone[0];
+    return {
+      problem: 'bad-zone',
+      message: `"${shown.slice(0, 20)}" is not a time zone I know: offsets run from UTC-12 to UTC+14, like "9:00 UTC+2". ${WHEN_EXAMPLES}`,
+    };
+  }
+  return undefined;
+}
 
 export type RecurringResult =
   | {
@@ -58,6 +101,16 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
       message: `I could not read a date or time at the start of "${input.slice(0, 60)}". ${WHEN_EXAMPLES}`,
     };
   }
+  const broken = leftover(input, found.text);
+  if (broken) return { ok: false, ...broken };
+  const offset = found.start.isCertain('timezoneOffset') ? found.start.get('timezoneOffset') : null;
+  if (offset !== null && (offset < -12 * 60 || offset > 14 * 60)) {
+    return {
+      ok: false,
+      problem: 'bad-zone',
+      message: `That time zone offset does not exist: offsets run from UTC-12 to UTC+14. ${WHEN_EXAMPLES}`,
+    };
+  }
   const tags = found.tags();
   let at: Date;
   if (tags.has('result/relativeDateAndTime')) {
@@ -90,6 +143,13 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
       message: `${formatWhen(at, options.timeZone)} has already passed. Pick a time in the future. ${WHEN_EXAMPLES}`,
     };
   }
+  if (at.getTime() - options.now.getTime() > MAX_AHEAD_MS) {
+    return {
+      ok: false,
+      problem: 'too-far',
+      message: `${formatWhen(at, options.timeZone)} is more than a year ahead. Pick a date within the next year. ${WHEN_EXAMPLES}`,
+    };
+  }
   if (rest === '') {
     return {
       ok: false,
@@ -111,6 +171,8 @@ export function parseRecurring(text: string, options: WhenOptions): RecurringRes
       message: `I could not read a weekday and a time at the start of "${input.slice(0, 60)}". ${example}`,
     };
   }
+  const broken = leftover(input, found.text);
+  if (broken) return { ok: false, message: broken.message.replace(WHEN_EXAMPLES, example) };
   const rest = input.slice(found.text.length).trim();
   if (rest === '')
     return { ok: false, message: `What should I post every week? Add the text after the time. ${example}` };

@@ -5,6 +5,7 @@ import {
   FakeClock,
   MEMBERS,
   makeBot,
+  press,
   privateChat,
   TELEGRAM_GROUP,
   textFrom,
@@ -70,6 +71,31 @@ describe('flood control', () => {
     for (let i = 0; i < 5; i++) await router.handle(command(chat, MEMBERS.telegram, '/rules'));
     const replies = await router.handle(textFrom(chat, MEMBERS.telegram, 'I have chest pain'));
     expect(replies[0]?.kind).toBe('safety');
+    await community.close();
+  });
+
+  it('lets a member page through the article: six taps 1.2 s apart and /next, /prev are not flooding', async () => {
+    const clock = new FakeClock();
+    // The configured defaults: FLOOD_MAX=6 in FLOOD_WINDOW_SECONDS=30.
+    const { router, community } = await makeBot({ clock, flood: { max: 6, windowMs: 30_000 } });
+    const chat = privateChat('telegram', MEMBERS.telegram.id);
+    const replies = [await router.handle(command(chat, MEMBERS.telegram, '/article'))];
+    for (let i = 1; i <= 6; i++) {
+      await clock.advance(1_200);
+      replies.push(await router.handle(press(chat, MEMBERS.telegram, `sec:${i}`)));
+    }
+    for (const c of ['/next', '/next', '/prev']) {
+      await clock.advance(1_200);
+      replies.push(await router.handle(command(chat, MEMBERS.telegram, c)));
+    }
+    expect(replies.map((r) => texts(r))).not.toContainEqual(expect.stringContaining('take a short break'));
+    expect(replies.slice(1, 7).map((r) => r[0]?.meta?.section)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(replies.slice(7).map((r) => r[0]?.meta?.section)).toEqual([7, 8, 7]);
+    // Questions still have their own budget: flooding with them is still slowed down.
+    for (let i = 0; i < 6; i++) await router.handle(command(chat, MEMBERS.telegram, '/rules'));
+    expect(texts(await router.handle(command(chat, MEMBERS.telegram, '/rules')))).toContain(
+      'take a short break',
+    );
     await community.close();
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renderReply } from '../../src/adapters/telegram/render.js';
+import { renderReplies } from '../../src/adapters/whatsapp/format.js';
 import { FakeClock, makeBot, TELEGRAM_GROUP, texts, WHATSAPP_GROUP } from './helpers.js';
 
 const join = (chat: typeof TELEGRAM_GROUP, ...names: (string | undefined)[]) => ({
@@ -87,5 +89,49 @@ describe('welcome batching', () => {
     await router.handle(join(TELEGRAM_GROUP, 'Ana'));
     await community.close();
     expect(texts(adapters.telegram.sent[0]!.replies)).toContain('Welcome, Ana!');
+  });
+});
+
+describe('welcome names typed by hostile members', () => {
+  // "$'" inserts the rest of the template, "$`" what came before, "$&" the placeholder itself.
+  const crafted = Array.from(
+    { length: 20 },
+    (_, i) => `${["$'", '$`', '$&', '$$'][i % 4]!.repeat(20)}${'W'.repeat(60)}${i}`,
+  );
+
+  it('20 joiners with replacement patterns and long names get one welcome that fits one message', async () => {
+    const clock = new FakeClock();
+    const { router, adapters, community } = await makeBot({ clock, welcomeWindowMs: 10_000 });
+    for (const name of crafted) await router.handle(join(TELEGRAM_GROUP, name));
+    await clock.advance(10_000);
+    expect(adapters.telegram.sent).toHaveLength(1);
+    const { replies } = adapters.telegram.sent[0]!;
+    expect(replies).toHaveLength(1);
+    expect(renderReply(replies[0]!)).toHaveLength(1);
+    expect(renderReplies(replies).messages).toHaveLength(1);
+    const text = texts(replies);
+    expect(text.length).toBeLessThan(3_000);
+    // The template appears once, and the names read as typed (cut, not interpreted).
+    expect(text.split("We're really glad you found us")).toHaveLength(2);
+    expect(text).toContain("$'$'$'");
+    expect(text).toContain('$`$`$`');
+    expect(text).toMatch(/and \d+ others!/);
+    await community.close();
+  });
+
+  it("a /start from someone named $' greets them by that name", async () => {
+    const { router, community } = await makeBot({ clock: new FakeClock() });
+    const replies = await router.handle({
+      kind: 'command',
+      command: 'start',
+      args: '',
+      chat: { platform: 'telegram', chatId: '42', chatType: 'private' },
+      sender: { id: '42', name: "$'$`" },
+      addressed: true,
+    });
+    const text = texts(replies);
+    expect(text).toContain("Welcome, $'$`!");
+    expect(text.split("We're really glad you found us")).toHaveLength(2);
+    await community.close();
   });
 });

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, readEnvironment } from '../../src/config.js';
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
   try {
@@ -93,5 +96,67 @@ describe('loadConfig', () => {
   it('refuses out-of-range numbers', () => {
     expect(problemsOf({ PORT: '70000' })[0]).toMatch(/^PORT/);
     expect(problemsOf({ TELEGRAM_GROUP_PER_MINUTE: '50' })[0]).toMatch(/^TELEGRAM_GROUP_PER_MINUTE/);
+  });
+
+  it('names list items in words: "MODERATORS, item 2", never "MODERATORS.1"', () => {
+    const [problem] = problemsOf({ MODERATORS: 'telegram:1, bob' });
+    expect(problem).toMatch(/^MODERATORS, item 2: write each moderator as platform:id/);
+  });
+
+  it('lists a TIPS_CRON that is not a schedule with the other problems, in words', () => {
+    const problems = problemsOf({ TIPS_CRON: 'every_day', PORT: 'abc' });
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.startsWith('TIPS_CRON'))).toMatch(
+      /"every_day" is not a schedule.*0 0 10 \* \* \*/,
+    );
+    expect(loadConfig({ TIPS_CRON: '' }).TIPS_CRON).toBe('');
+    expect(loadConfig({ TIPS_CRON: '0 30 9 * * 1-5' }).TIPS_CRON).toBe('0 30 9 * * 1-5');
+  });
+
+  it('refuses a REDIS_URL without its scheme, saying what to write', () => {
+    expect(problemsOf({ REDIS_URL: 'localhost:6379' })[0]).toMatch(
+      /^REDIS_URL: must start with redis:\/\/ or rediss:\/\/, e\.g\. redis:\/\/localhost:6379/,
+    );
+    expect(loadConfig({ REDIS_URL: 'rediss://u:p@redis.example.org:6380/2' }).REDIS_URL).toBe(
+      'rediss://u:p@redis.example.org:6380/2',
+    );
+  });
+
+  it('says whether PORT was set (the console chat opens no ops server otherwise)', () => {
+    expect(loadConfig({}).PORT_EXPLICIT).toBe(false);
+    expect(loadConfig({ PORT: '8080' }).PORT_EXPLICIT).toBe(true);
+  });
+});
+
+describe('readEnvironment: the .env file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bot-env-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    path.join(dir, '.env'),
+    '# settings\nTELEGRAM_BOT_TOKEN=123:abc\nPORT=3000\nTIPS_CRON="0 0 9 * * *"\n',
+  );
+
+  it('reads .env in the working directory and says which file it read', () => {
+    const { env, file } = readEnvironment({}, dir);
+    expect(file).toBe(path.join(dir, '.env'));
+    const config = loadConfig(env);
+    expect(config.TELEGRAM_BOT_TOKEN).toBe('123:abc');
+    expect(config.TIPS_CRON).toBe('0 0 9 * * *');
+  });
+
+  it('lets real environment variables win over the file', () => {
+    expect(loadConfig(readEnvironment({ PORT: '4000' }, dir).env).PORT).toBe(4000);
+  });
+
+  it('reads no file without one, or with ENV_FILE empty; a missing ENV_FILE is a problem', () => {
+    expect(readEnvironment({}, tmpdir()).file).toBeUndefined();
+    expect(readEnvironment({ ENV_FILE: '' }, dir).file).toBeUndefined();
+    expect(() => readEnvironment({ ENV_FILE: 'nope.env' }, dir)).toThrow(/ENV_FILE: there is no file/);
+  });
+
+  it('reports bad values from the file like any others', () => {
+    writeFileSync(path.join(dir, 'bad.env'), 'TIPS_CRON=every_day\n');
+    const { env } = readEnvironment({ ENV_FILE: 'bad.env' }, dir);
+    expect(() => loadConfig(env)).toThrow(/TIPS_CRON: "every_day" is not a schedule/);
   });
 });

@@ -126,7 +126,7 @@ describe('console chat, JSONL contract (real process)', () => {
     expect(out[3]!.input).toBe('sec:2');
     expect(out[3]!.replies[0]!.kind).toBe('section');
     expect(out[3]!.replies[0]!.text).toMatch(/^2\. Understanding Vitamin B12/);
-    expect(out[3]!.replies[0]!.buttons.map((b) => b.data)).toEqual(['sec:1', 'toc', 'sec:3']);
+    expect(out[3]!.replies[0]!.buttons.map((b) => b.data)).toEqual(['page:1', 'page:toc', 'page:3']);
   });
 
   it('runs commands written in JSON lines', () => {

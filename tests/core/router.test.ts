@@ -188,7 +188,7 @@ describe('the article', () => {
     const r = one(await router.handle(command('article')));
     const t = plainText(r);
     for (const [i, s] of content.sections.entries()) expect(t).toContain(`${i + 1}. ${s.title}`);
-    expect(r.buttons?.map((b) => b.data)).toEqual(Array.from({ length: 10 }, (_, i) => `sec:${i + 1}`));
+    expect(r.buttons?.map((b) => b.data)).toEqual(Array.from({ length: 10 }, (_, i) => `page:${i + 1}`));
     expect(t).toContain(content.source);
   });
 
@@ -199,7 +199,7 @@ describe('the article', () => {
     for (const para of content.sections[1]!.texts) expect(t).toContain(para);
     expect(t).toContain('Section 2 of 10');
     expect(t).toContain(content.source);
-    expect(datas(r)).toEqual(['sec:1', 'toc', 'sec:3']);
+    expect(datas(r)).toEqual(['page:1', 'page:toc', 'page:3']);
   });
 
   it('/section finds a section by words of its title', async () => {
@@ -247,16 +247,28 @@ describe('the article', () => {
 });
 
 describe('button presses', () => {
-  it('sec:N opens that section in place of the pressed message', async () => {
-    const r = one(await router.handle(press('sec:3')));
-    expect(r.kind).toBe('section');
-    expect(r.editInPlace).toBe(true);
-    expect(plainText(r)).toContain(`3. ${content.sections[2]!.title}`);
+  it('sec:N (under a welcome or an answer) opens that section as a new message, never in place', async () => {
+    for (const chatType of ['private', 'group'] as const) {
+      const r = one(await router.handle(press('sec:3', { chatType })));
+      expect(r.kind).toBe('section');
+      expect(r.editInPlace).toBe(false);
+      expect(plainText(r)).toContain(`3. ${content.sections[2]!.title}`);
+    }
+  });
+
+  it('page:N turns the page in place in a private chat, and sends a new message in a group', async () => {
+    const own = one(await router.handle(press('page:3', { chatType: 'private' })));
+    expect(own.editInPlace).toBe(true);
+    expect(plainText(own)).toContain(`3. ${content.sections[2]!.title}`);
+    const shared = one(await router.handle(press('page:3', { chatType: 'group' })));
+    expect(shared.editInPlace).toBe(false);
+    expect(one(await router.handle(press('page:toc', { chatType: 'private' }))).editInPlace).toBe(true);
+    expect(one(await router.handle(press('page:toc', { chatType: 'group' }))).editInPlace).toBe(false);
   });
 
   it('the first and last sections offer no way past the ends', async () => {
-    expect(datas(one(await router.handle(press('sec:1'))))).toEqual(['toc', 'sec:2']);
-    expect(datas(one(await router.handle(press('sec:10'))))).toEqual(['sec:9', 'toc']);
+    expect(datas(one(await router.handle(press('page:1'))))).toEqual(['page:toc', 'page:2']);
+    expect(datas(one(await router.handle(press('page:10'))))).toEqual(['page:9', 'page:toc']);
   });
 
   it('faq:<id> opens the answer', async () => {
@@ -265,9 +277,9 @@ describe('button presses', () => {
     expect(plainText(r)).toContain(faqById('b12-cure').answer);
   });
 
-  it('toc shows the contents in place', async () => {
+  it('toc (under a welcome) shows the contents as a new message: the welcome stays', async () => {
     const r = one(await router.handle(press('toc')));
-    expect(r.editInPlace).toBe(true);
+    expect(r.editInPlace).toBe(false);
     expect(r.buttons).toHaveLength(10);
   });
 
@@ -349,10 +361,17 @@ describe('free text', () => {
     expect(r.kind).toBe('faq');
     const entry = faqById('b12-cure');
     expect(plainText(r)).toContain(entry.answer);
+    // The answer names the section its words come from; "Read the whole section" opens that one.
+    const named = content.sections[entry.section - 1]!;
+    expect(plainText(r)).toContain(`section "${named.title}"`);
     const read = r.buttons?.find((b) => b.label === 'Read the whole section');
-    expect(read?.data).toBe(`sec:${entry.see}`);
+    expect(read?.data).toBe(`sec:${entry.section}`);
     const section = one(await router.handle(press(read!.data)));
-    expect(plainText(section)).toContain(content.sections[entry.see - 1]!.title);
+    expect(plainText(section).split('\n')[0]).toBe(`${named.number}. ${named.title}`);
+    // The section to read for more has its own, short button.
+    const more = r.buttons?.find((b) => b.label.startsWith('Read more: '));
+    expect(more?.data).toBe(`sec:${entry.see}`);
+    expect(more!.label.length).toBeLessThanOrEqual(43);
   });
 
   it('falls back on an off-topic question and records it for moderators', async () => {

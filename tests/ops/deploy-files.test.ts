@@ -115,7 +115,7 @@ describe('Dockerfile', () => {
     expect(final).toMatch(/^USER (?!root\b|0\b)\S+/m);
     expect(final).toMatch(/^COPY content \.\/content/m);
     expect(final).toMatch(/COPY --from=\S+ \/app\/dist \.\/dist/);
-    expect(final).toMatch(/CMD \["node", "dist\/main\.js"\]/);
+    expect(final).toMatch(/CMD \["node", ("--[^"]+", )*"dist\/main\.js"\]/);
     expect(final).not.toMatch(/tsx/);
   });
 

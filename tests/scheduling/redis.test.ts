@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRedis, type RedisHandle } from '../../src/scheduling/redis.js';
+import { openRedis, type RedisHandle, spawnRedisServer, waitForRedis } from '../../src/scheduling/redis.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const logger = { info() {}, warn() {}, error() {} };
@@ -50,6 +50,40 @@ describe('openRedis', () => {
     expect(await handle.client.incr('after-crash')).toBe(1);
     await handle.close();
   });
+
+  it('supervises a server it adopted: killed after a bot restart, it is started again', async () => {
+    // What a bot killed with SIGKILL leaves behind: its redis-server, still running on the socket.
+    const dir = path.join(dataDir, 'redis');
+    mkdirSync(dir, { recursive: true });
+    const leftover = spawnRedisServer('redis-server', {
+      socket: path.join(dir, 'redis.sock'),
+      dir,
+      pidfile: path.join(dir, 'redis.pid'),
+      appendOnly: true,
+      appendFsync: 'everysec',
+    });
+    await waitForRedis(path.join(dir, 'redis.sock'), 10_000);
+    const handle = await openRedis({ dataDir, logger, superviseIntervalMs: 200 });
+    if (handle.mode === 'off') throw new Error(handle.reason);
+    try {
+      await handle.client.set('adopted', '1');
+      const pid = Number(/process_id:(\d+)/.exec(await handle.client.info('server'))?.[1]);
+      expect(pid).toBe(leftover.pid);
+      leftover.kill('SIGKILL');
+      await new Promise((r) => leftover.once('exit', r));
+      // Scheduling carries on: commands wait for the new server, and the data is still there.
+      const back = await Promise.race([
+        handle.client.get('adopted'),
+        new Promise((r) => setTimeout(() => r('no server after 10 s'), 10_000)),
+      ]);
+      expect(back).toBe('1');
+      const newPid = Number(/process_id:(\d+)/.exec(await handle.client.info('server'))?.[1]);
+      expect(newPid).not.toBe(pid);
+    } finally {
+      await handle.close();
+      if (leftover.exitCode === null) leftover.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('reads REDIS_URL into connection options without starting a server', async () => {
     const handle = await openRedis({ url: 'redis://127.0.0.1:1/0', dataDir, logger });

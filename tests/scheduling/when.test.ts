@@ -80,3 +80,41 @@ describe('parseRecurring', () => {
     expect(parseRecurring('tomorrow 9:00 Hello', opts)).toMatchObject({ ok: false });
   });
 });
+
+describe('garbage dates (issue #11)', () => {
+  const now = { now: at('2026-11-30T08:00:00Z'), timeZone: london };
+
+  it.each([
+    ['tomorrow 25:00 Hello', 'bad-time', /"25:00" as a time of day/],
+    ['friday 99:99 Hello', 'bad-time', /"99:99" as a time of day/],
+    ['tomorrow 9:61 Hello', 'bad-time', /"9:61"/],
+    ['tomorrow at 25 Hello', 'bad-time', /"at 25"/],
+    ['tomorrow 13pm Hello', 'bad-time', /"13pm"/],
+    ['tomorrow 9:00 UTC+99 Hello', 'bad-zone', /"UTC\+99" is not a time zone/],
+    ['tomorrow 9:00+99 Hello', 'bad-zone', /"\+99" is not a time zone/],
+    ['9999-01-01 09:00 Hello', 'too-far', /more than a year ahead/],
+    ['2027-12-31 09:00 Hello', 'too-far', /more than a year ahead/],
+    ['in 400 days Hello', 'too-far', /more than a year ahead/],
+  ])('refuses "%s" (%s) with a clear message and an example', (text, problem, message) => {
+    const r = parseWhen(text, now);
+    expect(r).toMatchObject({ ok: false, problem });
+    expect(!r.ok && r.message).toMatch(message);
+    expect(!r.ok && r.message).toMatch(/\/schedule in 2h/);
+  });
+
+  it.each([
+    ['tomorrow 9:00 UTC+2 Hello', '2026-12-01T07:00:00.000Z', 'Hello'],
+    ['tomorrow 9:00 GMT+14 Hello', '2026-11-30T19:00:00.000Z', 'Hello'],
+    ['tomorrow 9:00 3 tips for pacing', '2026-12-01T09:00:00.000Z', '3 tips for pacing'],
+    ['2027-11-30 09:00 One year on', '2027-11-30T09:00:00.000Z', 'One year on'],
+  ])('still reads "%s"', (text, expected, rest) => {
+    const r = parseWhen(text, now);
+    expect(r).toMatchObject({ ok: true, rest });
+    expect(r.ok && r.at.toISOString()).toBe(expected);
+  });
+
+  it('refuses a weekly time that does not parse completely', () => {
+    expect(parseRecurring('friday 18:30 UTC+99 Check-in', now)).toMatchObject({ ok: false });
+    expect(parseRecurring('friday 18:30+99 Check-in', now)).toMatchObject({ ok: false });
+  });
+});

@@ -146,7 +146,7 @@ describe('Telegram adapter against the emulator', () => {
     const tocButtons = buttonsOf(toc!);
     expect(tocButtons).toHaveLength(content.sections.length);
     for (const b of tocButtons) expect(b.text.length).toBeLessThanOrEqual(40);
-    const third = tocButtons.find((b) => b.callback_data === 'sec:3')!;
+    const third = tocButtons.find((b) => b.callback_data === 'page:3')!;
 
     const press = (data: string, messageId: number) =>
       newMessages(() =>
@@ -157,11 +157,48 @@ describe('Telegram adapter against the emulator', () => {
     const section3 = content.sections[2]!;
     expect(shown().html).toContain(`<b>3. ${escapeHtml(section3.title)}</b>`);
     const next = buttonsOf(shown()).find((b) => b.text.startsWith('Next'))!;
-    expect(next.callback_data).toBe('sec:4');
+    expect(next.callback_data).toBe('page:4');
 
     expect(await press(next.callback_data, toc!.messageId)).toHaveLength(0);
     expect(shown().html).toContain(`<b>4. ${escapeHtml(content.sections[3]!.title)}</b>`);
-    expect(buttonsOf(shown()).map((b) => b.callback_data)).toEqual(['sec:3', 'toc', 'sec:5']);
+    expect(buttonsOf(shown()).map((b) => b.callback_data)).toEqual(['page:3', 'page:toc', 'page:5']);
+  });
+
+  it('in a group, "Read the article" under the welcome sends the contents anew: the welcome stays', async () => {
+    const client = server.getClient(TOKEN, { userId: 110, chatId: -5110, type: 'group', firstName: 'Bo' });
+    const [welcome] = await newMessages(() => client.sendCommand(client.makeCommand('/start')));
+    const before = welcome!.html;
+    const read = buttonsOf(welcome!).find((b) => b.callback_data === 'toc')!;
+    const [toc] = await newMessages(() =>
+      client.sendCallback(
+        client.makeCallbackQuery(read.callback_data, { message: { message_id: welcome!.messageId } }),
+      ),
+    );
+    expect(htmlToText(toc!.html)).toContain('Contents');
+    expect(botMessages().find((m) => m.messageId === welcome!.messageId)!.html).toBe(before);
+    // Paging in a group is a new message too: the contents others are reading stay.
+    const [section] = await newMessages(() =>
+      client.sendCallback(client.makeCallbackQuery('page:2', { message: { message_id: toc!.messageId } })),
+    );
+    expect(htmlToText(section!.html)).toContain(`2. ${content.sections[1]!.title}`);
+    expect(htmlToText(botMessages().find((m) => m.messageId === toc!.messageId)!.html)).toContain('Contents');
+  });
+
+  it('"Read the whole section" under an answer opens the named section as a new message', async () => {
+    const client = server.getClient(TOKEN, { userId: 111, chatId: 111 });
+    const [answer] = await newMessages(() => client.sendMessage(client.makeMessage('can b12 cure fibro?')));
+    const before = answer!.html;
+    const read = buttonsOf(answer!).find((b) => b.text === 'Read the whole section')!;
+    const [section] = await newMessages(() =>
+      client.sendCallback(
+        client.makeCallbackQuery(read.callback_data, { message: { message_id: answer!.messageId } }),
+      ),
+    );
+    const entry = content.faq.find((e) => e.id === 'b12-cure')!;
+    expect(htmlToText(section!.html)).toContain(
+      `${entry.section}. ${content.sections[entry.section - 1]!.title}`,
+    );
+    expect(botMessages().find((m) => m.messageId === answer!.messageId)!.html).toBe(before);
   });
 
   it('offers "did you mean" choices and answers the one pressed', async () => {

@@ -92,8 +92,11 @@ describe('WhatsApp replay: private chats', () => {
     expect(msg!.jid).toBe('111111111111111@lid');
     expect(msg!.text).toContain('*Can B12 supplements cure fibromyalgia?*');
     expect(msg!.text).toContain('No, B12 supplements cannot cure fibromyalgia.');
-    expect(msg!.text).toContain('1. Read the whole section\n2. More questions');
-    expect(msg!.text).toContain('_Reply 1 or 2._');
+    // The section the answer names, the section to read for more, more questions.
+    expect(msg!.text).toContain(
+      '1. Read the whole section\n2. Read more: Implications for Long-Term…\n3. More questions',
+    );
+    expect(msg!.text).toContain('_Reply 1, 2 or 3._');
     expect(msg!.quoted).toBe(false);
   });
 

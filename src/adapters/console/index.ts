@@ -15,16 +15,22 @@ export interface ConsoleAdapterOptions {
   readonly mode: 'jsonl' | 'interactive';
   readonly input: Readable;
   readonly output: Writable;
-  /** Whether deliveries to console chats are still due (the process waits for them before exiting). */
-  readonly hasPending?: () => Promise<boolean>;
+  /**
+   * Whether deliveries to console chats are due within `withinMs` (any time when omitted). The
+   * scripted mode waits, after its input ends, for those due within `waitForPostsMs`; the
+   * interactive chat quits at once and says that later posts stay in Redis.
+   */
+  readonly hasPending?: (withinMs?: number) => Promise<boolean>;
   readonly pendingPollMs?: number;
+  /** Scripted mode: how far ahead a post may be due and still be waited for (default 60 s). */
+  readonly waitForPostsMs?: number;
   readonly botName?: string;
   /** Removes secrets from an error before it is printed (the logger's scrubber). */
   readonly scrub?: (text: string) => string;
 }
 
 export interface ConsoleAdapter extends Adapter {
-  /** Settles when input has ended and nothing is pending. */
+  /** Settles when input has ended (scripted mode: and posts due soon are out), or on stop(). */
   readonly finished: Promise<void>;
 }
 
@@ -95,12 +101,37 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
       if (stopped) break;
       await handleLine(raw);
     }
-    // Scheduled posts to console chats still due keep the chat open until they are out.
-    while (!stopped && options.hasPending && (await options.hasPending())) {
+    if (mode === 'interactive') {
+      await sayPostsStay();
+      resolveFinished();
+      return;
+    }
+    // Scripted mode: posts to console chats due soon keep it open until they are out; posts due
+    // later stay in Redis (a session scheduled for tomorrow must not hang every later script).
+    const within = options.waitForPostsMs ?? 60_000;
+    while (!stopped && options.hasPending && (await options.hasPending(within))) {
       await new Promise((r) => setTimeout(r, options.pendingPollMs ?? 250));
     }
     resolveFinished();
   }
+
+  let told = false;
+  /** Quitting never waits for scheduled posts; the person is told where they are. */
+  async function sayPostsStay(): Promise<void> {
+    if (mode !== 'interactive' || told || !options.hasPending) return;
+    told = true;
+    const pending = await Promise.race([
+      options.hasPending().catch(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1_000)),
+    ]);
+    if (pending)
+      write('\nBye. Scheduled posts stay saved in Redis and are shown the next time you start the chat.');
+  }
+  // A closed terminal: writing fails (EIO, EPIPE); stop rather than crash or linger.
+  output.on('error', () => {
+    stopped = true;
+    resolveFinished();
+  });
 
   return {
     platform: 'console',
@@ -113,6 +144,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
       });
     },
     async stop() {
+      if (!stopped) await sayPostsStay().catch(() => {});
       stopped = true;
       resolveFinished();
     },

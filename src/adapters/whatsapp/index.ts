@@ -18,6 +18,7 @@ import { RetryCounterCache } from './retry-counter.js';
 import type { ILogger, MakeSocket, WhatsAppHooks } from './types.js';
 
 export { clearRedisAuth, createRedisAuthStore } from './auth-state.js';
+export { whatsappModeratorIds } from './moderators.js';
 export type { MakeSocket, WhatsAppHooks, WhatsAppSocket } from './types.js';
 export { latestWhatsAppVersion } from './version.js';
 
@@ -315,15 +316,4 @@ function printPairingCode(code: string): void {
   process.stderr.write(
     `\nWhatsApp: on the phone open WhatsApp > Linked devices > Link a device > Link with phone number instead, and enter: ${code}\n\n`,
   );
-}
-
-/**
- * Moderator ids as the router compares them: `whatsapp:15551234567` (digits, as documented for
- * MODERATORS) also matches the phone JID `15551234567@s.whatsapp.net` the adapter reports.
- */
-export function whatsappModeratorIds(ids: readonly string[]): string[] {
-  return ids.flatMap((id) => {
-    const m = /^whatsapp:(\d+)$/.exec(id);
-    return m ? [id, `whatsapp:${m[1]}@s.whatsapp.net`] : [id];
-  });
 }
