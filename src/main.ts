@@ -457,7 +457,7 @@ async function run(
     }
   }
 
-  for (const adapter of adapters) await adapter.start();
+  for (const adapter of adapters) if (adapter !== consoleAdapter) await adapter.start();
   for (const adapter of adapters) sendVia.set(adapter.platform, adapter);
   if (scheduling) {
     // The local operator's console chat gets posts (once subscribed, /unsubscribe sticks).
@@ -466,6 +466,9 @@ async function run(
     await scheduling.start();
   }
   await community.start();
+  // The console chat reads its first line only now: a script's `/schedule` on line 1 must find
+  // scheduling running, not answer "not scheduled".
+  if (consoleAdapter) await consoleAdapter.start();
   logger.info({ adapters: adapters.map((a) => a.platform) }, 'bot started');
 
   if (consoleAdapter && adapters.length === 1) {

@@ -217,3 +217,28 @@ describe('"chatAdmin" (the sender administers that chat, but is not a configured
     expect(lines[4]!.replies[0]!.text).toContain('"chatAdmin" must be true or false');
   });
 });
+
+describe('scripted input edge cases (issue #11)', () => {
+  let dir: string;
+  let out: Awaited<ReturnType<typeof runChat>>;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'chat-jsonl-edge-'));
+    // Line 1 schedules a post an hour ahead; line 2 holds a bare carriage return inside it.
+    out = await runChat(['/schedule in 1h Hello from the script', 'can b12\rcure fibro?'], dir);
+  }, 90_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a first-line /schedule finds scheduling running, and the script still ends at end of input', () => {
+    expect(out.code).toBe(0);
+    const first = JSON.parse(out.stdout.trim().split('\n')[0] ?? '{}') as JsonOut;
+    expect(first.replies[0]?.text).toMatch(/^Scheduled post #/);
+  });
+
+  it('keeps a bare \\r inside its line: one JSON line out per line in', () => {
+    const lines = out.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect((JSON.parse(lines[1] ?? '{}') as JsonOut).input).toBe('can b12\rcure fibro?');
+  });
+});

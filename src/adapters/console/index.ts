@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { readLines } from './lines.js';
 import type { Adapter } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
 import { plainText } from '../../core/text.js';
@@ -92,12 +92,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
       show(await router.handle(toIncoming({ text: '/start' })));
       prompt();
     }
-    const lines = createInterface({
-      input: options.input,
-      crlfDelay: Number.POSITIVE_INFINITY,
-      terminal: false,
-    });
-    for await (const raw of lines) {
+    for await (const raw of readLines(options.input)) {
       if (stopped) break;
       await handleLine(raw);
     }
