@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
-import { readLines } from './lines.js';
 import type { Adapter } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
 import { plainText } from '../../core/text.js';
 import type { Button, Reply } from '../../core/types.js';
 import { parseScriptLine, type ScriptLine, toIncoming, toJsonReply, toTerminal } from './format.js';
+import { readLines } from './lines.js';
 
 export interface ConsoleAdapterOptions {
   readonly router: Router;
