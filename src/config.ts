@@ -46,6 +46,19 @@ const isTimeZone = (tz: string) => {
   }
 };
 
+/** A comma-separated setting: its items trimmed, empty ones dropped, each checked against `pattern`. */
+const commaList = (pattern: RegExp, message: string) =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(pattern, message)));
+
 export const configSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -57,48 +70,18 @@ export const configSchema = z.object({
   /** The bot's own data: the embedded Redis's append-only file, the WhatsApp pairing QR. */
   DATA_DIR: z.string().default('data'),
   /** Platform-qualified ids who moderate everywhere, comma separated: telegram:123,whatsapp:15551234567. */
-  MODERATORS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^(telegram|whatsapp|console):[^\s:]+$/,
-            'write each moderator as platform:id, e.g. telegram:123456 or whatsapp:15551234567',
-          ),
-      ),
-    ),
+  MODERATORS: commaList(
+    /^(telegram|whatsapp|console):[^\s:]+$/,
+    'write each moderator as platform:id, e.g. telegram:123456 or whatsapp:15551234567',
+  ),
   /**
    * The community's groups, comma separated (telegram:-1001234567890,whatsapp:120363...@g.us): their
    * admins manage their own group. Moderators can add more with /register in the group.
    */
-  COMMUNITY_CHATS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^(telegram|whatsapp|console):\S+$/,
-            'each chat is platform:chatId, e.g. telegram:-1001234567890',
-          ),
-      ),
-    ),
+  COMMUNITY_CHATS: commaList(
+    /^(telegram|whatsapp|console):\S+$/,
+    'each chat is platform:chatId, e.g. telegram:-1001234567890',
+  ),
   /** Addresses the seed does not give for the community's links. */
   WHATSAPP_COMMUNITY_URL: optionalUrl,
   BLOG_URL: optionalUrl,
