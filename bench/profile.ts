@@ -39,6 +39,7 @@ if (process.argv[2] === '--top') {
   const matcher = createMatcher(content);
   const router = createRouter({ content: { current: () => ({ content, matcher }) } });
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     await router.handle({
       kind: 'text',
@@ -48,5 +49,10 @@ if (process.argv[2] === '--top') {
       addressed: true,
     });
   }
-  console.log(`${rounds} messages, ${Math.round(rounds / ((performance.now() - start) / 1000))} msg/s`);
+  const used = process.cpuUsage(cpu);
+  const perMessage = (used.user + used.system) / rounds;
+  console.log(
+    `${rounds} messages, ${Math.round(rounds / ((performance.now() - start) / 1000))} msg/s wall, ` +
+      `${perMessage.toFixed(1)} µs CPU per message (${Math.round(1e6 / perMessage)} msg/s of CPU)`,
+  );
 }

@@ -2,8 +2,10 @@ import { stemmer as porter } from 'stemmer';
 import type { Content } from '../core/content.js';
 import { allowedEdits, normalizeText, readable, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
-import type { Candidate, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
-import { createSearchIndex, type SearchHit } from './search-index.js';
+import type { Matcher, MatchResult, MatchTarget } from '../core/ports.js';
+import { createTargetMerger } from './merge-targets.js';
+import { createSearchIndex } from './search-index.js';
+import { expandSynonyms, prepareSynonyms } from './synonyms.js';
 
 /**
  * Words that carry no topic. Question words stay out of this list where they tell
@@ -166,8 +168,8 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   const idf = (df: number) => Math.log(1 + docs.length / df);
   const maxIdf = idf(1);
 
-  const synonyms = prepareSynonyms(content.synonyms);
-  const faqOfPassage = passageFaqLinks(content);
+  const synonyms = prepareSynonyms(content.synonyms, stem);
+  const mergeTargets = createTargetMerger(docs, passageFaqLinks(content), options);
   // A member who types an FAQ question (or one of its known phrasings) word for word gets its answer.
   const exact = new Map<string, string | null>();
   for (const e of content.faq)
@@ -194,7 +196,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     const own = stem(word);
     const out = new Set<string>([
       own,
-      ...words(expand(word, synonyms))
+      ...words(expandSynonyms(word, synonyms))
         .filter((w) => w !== word)
         .map(stem),
     ]);
@@ -212,11 +214,11 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       // so the context around it cannot outvote it.
       const part = questionPart(readable(text));
       const asked = words(part).length <= MAX_QUESTION_WORDS ? part : '';
-      let query = expand(base, synonyms);
-      for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
+      let query = expandSynonyms(base, synonyms);
+      for (let i = 0; i < options.questionWeight && asked !== ''; i++)
+        query += ` ${expandSynonyms(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const results = index.search(query, MAX_RESULTS);
-      const candidates = mergeTargets(results, docs, faqOfPassage, options);
+      const candidates = mergeTargets(index.rank(query, MAX_RESULTS));
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -311,47 +313,6 @@ function readAsQuestion(text: string): string {
   return [...new Set(all)].slice(0, MAX_QUESTION_WORDS).join(' ');
 }
 
-interface Merged extends Candidate {
-  readonly queryTerms: readonly string[];
-}
-
-/**
- * Collapses results onto targets. An FAQ entry scores its best-matching phrasing plus a
- * share of its answer and keywords; a passage that holds an FAQ answer counts for that entry.
- */
-function mergeTargets(
-  results: readonly SearchHit[],
-  docs: readonly Doc[],
-  faqOfPassage: Map<string, string>,
-  weights: MatcherOptions,
-): Merged[] {
-  const byKey = new Map<
-    string,
-    { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
-  >();
-  for (const r of results) {
-    const doc = docs[r.doc]!;
-    const docId = doc.id;
-    const linked = faqOfPassage.get(docId);
-    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
-    const key = target.type === 'faq' ? `faq:${target.id}` : docId;
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { target, label: linked ? '' : doc.label, best: 0, extra: 0, terms: new Set() };
-      byKey.set(key, entry);
-    }
-    if (!linked) entry.label = doc.label;
-    if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
-      entry.best = Math.max(entry.best, r.score);
-    else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
-    for (const t of r.queryTerms) entry.terms.add(t);
-  }
-  return [...byKey.values()]
-    .filter((e) => e.label !== '')
-    .map((e) => ({ target: e.target, label: e.label, score: e.best + e.extra, queryTerms: [...e.terms] }))
-    .sort((a, b) => b.score - a.score);
-}
-
 function findFaqSection(content: Content): number {
   const counts = new Map<number, number>();
   for (const e of content.faq) counts.set(e.section, (counts.get(e.section) ?? 0) + 1);
@@ -378,31 +339,6 @@ function passageFaqLinks(content: Content): Map<string, string> {
     });
   }
   return links;
-}
-
-/** A synonym with its member phrase already stemmed (` foo bar `), so a query only compares strings. */
-interface Synonym {
-  readonly stems: string;
-  readonly to: string;
-}
-
-function prepareSynonyms(map: ReadonlyMap<string, string>): Synonym[] {
-  return (
-    [...map.entries()]
-      .map(([from, to]) => [normalizeText(from), normalizeText(to)] as const)
-      .sort((a, b) => b[0].length - a[0].length)
-      .map(([from, to]) => ({ stems: ` ${words(from).map(stem).join(' ')} `, to }))
-      // "b-12" -> "b12" reads "b12" -> "b12" once normalised: it would only count the word again.
-      .filter((s) => !words(s.to).every((w) => s.stems.includes(` ${stem(w)} `)))
-  );
-}
-
-/** Adds the article's words for every member word or phrase found; words compare by stem ("foods" meets "food"). */
-function expand(normalized: string, synonyms: readonly Synonym[]): string {
-  const stems = ` ${words(normalized).map(stem).join(' ')} `;
-  let extra = '';
-  for (const s of synonyms) if (stems.includes(s.stems)) extra += ` ${s.to}`;
-  return extra === '' ? normalized : normalized + extra;
 }
 
 function someClose(a: string, set: ReadonlySet<string>): boolean {

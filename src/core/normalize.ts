@@ -23,6 +23,22 @@ export const readable = (text: string): string =>
  * characters more than once (a 100,000-character message normalises in milliseconds).
  */
 export function normalizeText(input: string): string {
+  // One message is read by the safety check, the answer and the matcher: normalised once.
+  for (let i = 0; i < MEMO; i++) if (memoIn[i] === input) return memoOut[i]!;
+  const out = normalizeUncached(input);
+  memoIn[memoAt] = input;
+  memoOut[memoAt] = out;
+  memoAt = (memoAt + 1) % MEMO;
+  return out;
+}
+
+// The last few texts normalised and their results (a message, its question part, its query).
+const MEMO = 4;
+const memoIn: (string | undefined)[] = new Array(MEMO).fill(undefined);
+const memoOut: string[] = new Array(MEMO).fill('');
+let memoAt = 0;
+
+function normalizeUncached(input: string): string {
   return (
     input
       .normalize('NFKD')

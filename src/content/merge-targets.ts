@@ -1,0 +1,192 @@
+/**
+ * Collapses ranked documents onto what the matcher answers with (targets). An FAQ entry scores
+ * its best-matching phrasing plus a share of its answer and keywords; a passage that holds an FAQ
+ * answer counts for that entry.
+ *
+ * Done on tables built once (document -> target, role, share) and scratch arrays, so a query
+ * costs a pass over its top documents and a sort of the targets they reach, not a map, a set
+ * and an object per document.
+ */
+import type { Candidate, MatchTarget } from '../core/ports.js';
+import type { Ranking } from './search/query.js';
+
+/** A candidate with the query words its documents matched. */
+export interface Merged extends Candidate {
+  readonly queryTerms: readonly string[];
+}
+
+/** What the merger reads of an indexed document. */
+export interface MergeDoc {
+  /** `q:` a phrasing, `a:` an answer with its keywords, `p:` an article passage. */
+  readonly id: string;
+  readonly target: MatchTarget;
+  readonly label: string;
+}
+
+export interface MergeWeights {
+  /** How much an FAQ entry's answer and keywords add to its best-matching phrasing. */
+  readonly answerShare: number;
+  /** How much an article passage holding an FAQ answer adds to that entry. */
+  readonly passageShare: number;
+}
+
+/** A document counts as its target's best (a phrasing, a passage of its own) or adds a share. */
+const BEST = 0;
+const SHARE = 1;
+const LINKED = 2;
+
+class MergedCandidate implements Merged {
+  constructor(
+    readonly target: MatchTarget,
+    readonly label: string,
+    readonly score: number,
+    private readonly terms: readonly string[],
+    private readonly bits: number | Uint32Array,
+  ) {}
+
+  /** Built when read: the matcher reads it for its best candidate only. */
+  get queryTerms(): readonly string[] {
+    const { bits } = this;
+    return this.terms.filter((_, q) =>
+      typeof bits === 'number' ? q < 32 && (bits & (1 << q)) !== 0 : (bits[q >>> 5]! & (1 << (q & 31))) !== 0,
+    );
+  }
+}
+
+/**
+ * The merger for one index's documents (`faqOfPassage`: passage document id -> FAQ entry id).
+ * Candidates come best first; equal scores keep the order of their best document.
+ */
+export function createTargetMerger(
+  docs: readonly MergeDoc[],
+  faqOfPassage: ReadonlyMap<string, string>,
+  weights: MergeWeights,
+): (ranking: Ranking) => Merged[] {
+  const keys = new Map<string, number>();
+  const targets: { target: MatchTarget; label: string }[] = [];
+  const targetOf = new Int32Array(docs.length);
+  const role = new Uint8Array(docs.length);
+  const share = new Float64Array(docs.length);
+  const shares: number[] = [];
+  docs.forEach((doc, d) => {
+    const linked = faqOfPassage.get(doc.id);
+    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
+    const key = target.type === 'faq' ? `faq:${target.id}` : doc.id;
+    let t = keys.get(key);
+    if (t === undefined) {
+      t = targets.length;
+      keys.set(key, t);
+      targets.push({ target, label: '' });
+      shares.push(0);
+    }
+    targetOf[d] = t;
+    if (!linked) targets[t]!.label = doc.label;
+    if (doc.id.startsWith('q:') || (doc.id.startsWith('p:') && !linked)) role[d] = BEST;
+    else {
+      role[d] = linked ? LINKED : SHARE;
+      share[d] = linked ? weights.passageShare : weights.answerShare;
+      shares[t]!++;
+    }
+  });
+  // Adding shares in any order gives the same sum while a target has at most two (a + b = b + a;
+  // 0 + a = a); with more, and when a target's documents carry different labels, the merge must
+  // follow the ranking's order exactly: then it sorts the documents first.
+  const ordered =
+    shares.some((s) => s > 2) ||
+    docs.some((doc, d) => role[d] !== LINKED && doc.label !== targets[targetOf[d]!]!.label);
+
+  const seen = new Int32Array(targets.length);
+  const best = new Float64Array(targets.length);
+  const extra = new Float64Array(targets.length);
+  const labelled = new Uint8Array(targets.length);
+  const firstScore = new Float64Array(targets.length);
+  const firstDoc = new Int32Array(targets.length);
+  let termBits = new Uint32Array(targets.length);
+  const reached: number[] = [];
+  let epoch = 0;
+
+  return (ranking) => {
+    if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
+    const { count, docs: top, scores, bits, bitWords } = ranking;
+    if (termBits.length < targets.length * bitWords) termBits = new Uint32Array(targets.length * bitWords);
+    epoch++;
+    reached.length = 0;
+    for (let i = 0; i < count; i++) {
+      const doc = top[i]!;
+      const s = scores[doc]!;
+      const t = targetOf[doc]!;
+      if (seen[t] !== epoch) {
+        seen[t] = epoch;
+        best[t] = 0;
+        extra[t] = 0;
+        labelled[t] = 0;
+        firstScore[t] = s;
+        firstDoc[t] = doc;
+        for (let w = 0; w < bitWords; w++) termBits[t * bitWords + w] = 0;
+        reached.push(t);
+      } else if (s > firstScore[t]! || (s === firstScore[t]! && doc < firstDoc[t]!)) {
+        firstScore[t] = s;
+        firstDoc[t] = doc;
+      }
+      const r = role[doc]!;
+      if (r === BEST) best[t] = Math.max(best[t]!, s);
+      else extra[t]! += s * share[doc]!;
+      if (r !== LINKED) labelled[t] = 1;
+      for (let w = 0; w < bitWords; w++) termBits[t * bitWords + w]! |= bits[doc * bitWords + w]!;
+    }
+    // Best first; equal scores in the order their best documents rank (score, then document number).
+    reached.sort(
+      (a, b) =>
+        best[b]! + extra[b]! - (best[a]! + extra[a]!) ||
+        firstScore[b]! - firstScore[a]! ||
+        firstDoc[a]! - firstDoc[b]!,
+    );
+    const out: Merged[] = [];
+    for (const t of reached) {
+      if (labelled[t] === 0) continue;
+      const { target, label } = targets[t]!;
+      const own = bitWords === 1 ? termBits[t]! : termBits.slice(t * bitWords, (t + 1) * bitWords);
+      out.push(new MergedCandidate(target, label, best[t]! + extra[t]!, ranking.terms, own));
+    }
+    return out;
+  };
+}
+
+/** The merge in the ranking's order, document by document: the general case. */
+function mergeInOrder(
+  ranking: Ranking,
+  docs: readonly MergeDoc[],
+  faqOfPassage: ReadonlyMap<string, string>,
+  weights: MergeWeights,
+): Merged[] {
+  const hits = Array.from(ranking.docs.subarray(0, ranking.count), (doc) => ({
+    doc,
+    score: ranking.scores[doc]!,
+    queryTerms: ranking.terms.filter((_, q) => ranking.matched(doc, q)),
+  })).sort((x, y) => y.score - x.score || x.doc - y.doc);
+  const byKey = new Map<
+    string,
+    { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
+  >();
+  for (const r of hits) {
+    const doc = docs[r.doc]!;
+    const docId = doc.id;
+    const linked = faqOfPassage.get(docId);
+    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
+    const key = target.type === 'faq' ? `faq:${target.id}` : docId;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { target, label: linked ? '' : doc.label, best: 0, extra: 0, terms: new Set() };
+      byKey.set(key, entry);
+    }
+    if (!linked) entry.label = doc.label;
+    if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
+      entry.best = Math.max(entry.best, r.score);
+    else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
+    for (const t of r.queryTerms) entry.terms.add(t);
+  }
+  return [...byKey.values()]
+    .filter((e) => e.label !== '')
+    .map((e) => ({ target: e.target, label: e.label, score: e.best + e.extra, queryTerms: [...e.terms] }))
+    .sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,169 @@
+/**
+ * Scores one query against the postings: BM25+ sums per document, times the number of distinct
+ * query words it matched (MiniSearch's "quality" factor), keeping the best `limit` documents.
+ * Scratch space is allocated once per index and reused by every query.
+ */
+import type { Expansion } from './expansion.js';
+import type { Postings } from './postings.js';
+import { kthLargest } from './select.js';
+
+/**
+ * The best documents of the last query. Valid until the next query on the same index: its
+ * arrays are the index's scratch space.
+ */
+export interface Ranking {
+  /** How many documents made the top (at most the limit asked for). */
+  readonly count: number;
+  /** Those documents (the first `count`), in no particular order. */
+  readonly docs: Int32Array;
+  /** Final score by document number (read it for the documents above). */
+  readonly scores: Float64Array;
+  /** The distinct processed query words. */
+  readonly terms: readonly string[];
+  /** Whether document `doc` matched query word `terms[q]`. */
+  matched(doc: number, q: number): boolean;
+  /**
+   * The same as bits: document `doc`'s words `bits[doc * bitWords .. + bitWords]`, bit `q & 31`
+   * of word `q >>> 5` for query word `q` (for merging many documents' matches at once).
+   */
+  readonly bits: Uint32Array;
+  readonly bitWords: number;
+}
+
+interface PlanStep {
+  readonly q: number;
+  readonly expansion: Expansion;
+  readonly times: number;
+  readonly bound: number;
+  readonly postings: number;
+}
+
+/** A query scorer over one index's postings. */
+export function createScorer(
+  postings: Postings,
+  expand: (term: string) => Expansion | null,
+): (counts: ReadonlyMap<string, number>, limit: number) => Ranking {
+  const n = postings.documentCount;
+  const { docs: postingDocs, scores: postingScores, maxScore, dense } = postings;
+  const score = new Float64Array(n);
+  const quality = new Int32Array(n);
+  const lastTerm = new Int32Array(n).fill(-1);
+  const touched = new Int32Array(n);
+  const top = new Int32Array(n);
+  const ties: number[] = [];
+  let matchedBits = new Uint32Array(0);
+  let bitWords = 0;
+  let terms: string[] = [];
+  const ranking = {
+    count: 0,
+    docs: top,
+    scores: score,
+    terms,
+    bits: matchedBits,
+    bitWords,
+    matched: (doc: number, q: number) => (matchedBits[doc * bitWords + (q >>> 5)]! & (1 << (q & 31))) !== 0,
+  };
+
+  // Words in falling order of the most they can add, so the rare, telling ones come first.
+  const planOf = (counts: ReadonlyMap<string, number>): PlanStep[] => {
+    const plan: PlanStep[] = [];
+    terms.forEach((term, q) => {
+      const expansion = expand(term);
+      if (!expansion) return;
+      const times = counts.get(term)!;
+      let bound = 0;
+      let size = 0;
+      for (let e = 0; e < expansion.ids.length; e++) {
+        bound += expansion.weights[e]! * times * maxScore[expansion.ids[e]!]!;
+        size += postingDocs[expansion.ids[e]!]!.length;
+      }
+      plan.push({ q, expansion, times, bound, postings: size });
+    });
+    return plan.sort((x, y) => y.bound - x.bound);
+  };
+
+  return (counts, limit) => {
+    terms = [...counts.keys()];
+    ranking.terms = terms;
+    bitWords = Math.ceil(terms.length / 32);
+    if (matchedBits.length < n * bitWords) matchedBits = new Uint32Array(n * bitWords);
+    ranking.bits = matchedBits;
+    ranking.bitWords = bitWords;
+    const plan = planOf(counts);
+    let rest = plan.reduce((sum, p) => sum + p.bound, 0);
+    let touchedCount = 0;
+    let updateOnly = false;
+    for (let i = 0; i < plan.length; i++) {
+      const { q, expansion, times, bound, postings: size } = plan[i]!;
+      // A document none of the words so far matched scores at most `rest` times the number of words
+      // left (BM25 sums, then the quality factor). Once that cannot reach the current top `limit`,
+      // the remaining words only update documents already found.
+      if (!updateOnly && touchedCount >= limit && size > touchedCount) {
+        const floor = kthLargest(touched, touchedCount, score, quality, limit);
+        if (rest * (plan.length - i) < floor) updateOnly = true;
+      }
+      rest -= bound;
+      const bit = 1 << (q & 31);
+      const word = q >>> 5;
+      for (let e = 0; e < expansion.ids.length; e++) {
+        const id = expansion.ids[e]!;
+        const w = expansion.weights[e]! * times;
+        const docsOf = postingDocs[id]!;
+        const scoresOf = postingScores[id]!;
+        const denseOf = dense[id];
+        if (updateOnly && denseOf) {
+          for (let t = 0; t < touchedCount; t++) {
+            const doc = touched[t]!;
+            const s = denseOf[doc]!;
+            if (s === 0) continue;
+            if (lastTerm[doc] !== q) {
+              lastTerm[doc] = q;
+              quality[doc]!++;
+              matchedBits[doc * bitWords + word]! |= bit;
+            }
+            score[doc]! += w * s;
+          }
+          continue;
+        }
+        for (let p = 0; p < docsOf.length; p++) {
+          const doc = docsOf[p]!;
+          const last = lastTerm[doc]!;
+          if (last === -1) {
+            if (updateOnly) continue;
+            touched[touchedCount++] = doc;
+            score[doc] = 0;
+            quality[doc] = 0;
+            for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+          }
+          if (last !== q) {
+            lastTerm[doc] = q;
+            quality[doc]!++;
+            matchedBits[doc * bitWords + word]! |= bit;
+          }
+          score[doc]! += w * scoresOf[p]!;
+        }
+      }
+    }
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      score[doc]! *= quality[doc]!;
+      lastTerm[doc] = -1;
+    }
+    // The best `limit` by score, then by document number among equal scores at the threshold.
+    const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
+    let count = 0;
+    ties.length = 0;
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const s = score[doc]!;
+      if (s > threshold) top[count++] = doc;
+      else if (s === threshold) ties.push(doc);
+    }
+    if (ties.length > 0) {
+      if (count + ties.length > limit) ties.sort((x, y) => x - y);
+      for (let i = 0; i < ties.length && count < limit; i++) top[count++] = ties[i]!;
+    }
+    ranking.count = count;
+    return ranking;
+  };
+}
