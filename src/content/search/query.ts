@@ -82,6 +82,67 @@ export function createScorer(
     return plan.sort((x, y) => y.bound - x.bound);
   };
 
+  // A word's score in a document (0: the document does not hold it): dense array or binary search.
+  const lookup = (id: number, doc: number): number => {
+    const denseOf = dense[id];
+    if (denseOf) return denseOf[doc]!;
+    const docsOf = postingDocs[id]!;
+    let lo = 0;
+    let hi = docsOf.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = docsOf[mid]!;
+      if (at === doc) return postingScores[id]![mid]!;
+      if (at < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  };
+
+  /**
+   * A document's final score once the plan's words from `from` on are added, in the same order
+   * (and so to the same last bit) as a pass over their postings would add them; `write` keeps it.
+   */
+  const finish = (plan: readonly PlanStep[], from: number, doc: number, write: boolean): number => {
+    let total = score[doc]!;
+    let matched = quality[doc]!;
+    for (let j = from; j < plan.length; j++) {
+      const { q, expansion, times } = plan[j]!;
+      let hit = false;
+      for (let e = 0; e < expansion.ids.length; e++) {
+        const s = lookup(expansion.ids[e]!, doc);
+        if (s === 0) continue;
+        total += expansion.weights[e]! * times * s;
+        hit = true;
+      }
+      if (!hit) continue;
+      matched++;
+      if (write) matchedBits[doc * bitWords + (q >>> 5)]! |= 1 << (q & 31);
+    }
+    if (write) {
+      score[doc] = total;
+      quality[doc] = matched;
+    }
+    return total * matched;
+  };
+
+  /**
+   * A floor under the final `limit`-th best score: the `limit`-th best final score of the
+   * documents leading so far, each finished exactly (any `limit` documents' final scores give one).
+   */
+  let finals = new Float64Array(0);
+  const finalFloor = (plan: readonly PlanStep[], from: number, touchedCount: number, limit: number) => {
+    const lead = kthLargest(touched, touchedCount, score, quality, limit);
+    if (finals.length < touchedCount) finals = new Float64Array(touchedCount);
+    let count = 0;
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      if (score[doc]! * quality[doc]! >= lead) finals[count++] = finish(plan, from, doc, false);
+    }
+    for (let i = 0; i < count; i++) top[i] = i;
+    return kthLargest(top, count, finals, undefined, limit);
+  };
+
   return (counts, limit) => {
     terms = [...counts.keys()];
     ranking.terms = terms;
@@ -92,15 +153,19 @@ export function createScorer(
     const plan = planOf(counts);
     let rest = plan.reduce((sum, p) => sum + p.bound, 0);
     let touchedCount = 0;
-    let updateOnly = false;
+    // From `cut` on, words only finish documents already found (MaxScore): a document none of
+    // the words before matched scores at most `rest` times the number of words left (BM25 sums,
+    // then the quality factor), and once that cannot reach the floor it cannot make the top.
+    let cut = plan.length;
+    let floor = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < plan.length; i++) {
       const { q, expansion, times, bound, postings: size } = plan[i]!;
-      // A document none of the words so far matched scores at most `rest` times the number of words
-      // left (BM25 sums, then the quality factor). Once that cannot reach the current top `limit`,
-      // the remaining words only update documents already found.
-      if (!updateOnly && touchedCount >= limit && size > touchedCount) {
-        const floor = kthLargest(touched, touchedCount, score, quality, limit);
-        if (rest * (plan.length - i) < floor) updateOnly = true;
+      if (touchedCount >= limit && size > touchedCount) {
+        floor = finalFloor(plan, i, touchedCount, limit);
+        if (rest * (plan.length - i) < floor) {
+          cut = i;
+          break;
+        }
       }
       rest -= bound;
       const bit = 1 << (q & 31);
@@ -110,26 +175,10 @@ export function createScorer(
         const w = expansion.weights[e]! * times;
         const docsOf = postingDocs[id]!;
         const scoresOf = postingScores[id]!;
-        const denseOf = dense[id];
-        if (updateOnly && denseOf) {
-          for (let t = 0; t < touchedCount; t++) {
-            const doc = touched[t]!;
-            const s = denseOf[doc]!;
-            if (s === 0) continue;
-            if (lastTerm[doc] !== q) {
-              lastTerm[doc] = q;
-              quality[doc]!++;
-              matchedBits[doc * bitWords + word]! |= bit;
-            }
-            score[doc]! += w * s;
-          }
-          continue;
-        }
         for (let p = 0; p < docsOf.length; p++) {
           const doc = docsOf[p]!;
           const last = lastTerm[doc]!;
           if (last === -1) {
-            if (updateOnly) continue;
             touched[touchedCount++] = doc;
             score[doc] = 0;
             quality[doc] = 0;
@@ -144,10 +193,22 @@ export function createScorer(
         }
       }
     }
+    for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
+    if (cut < plan.length) {
+      // Documents that cannot reach the floor even with every word left are dropped; the rest finish.
+      const left = plan.length - cut;
+      let kept = 0;
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        if ((score[doc]! + rest) * (quality[doc]! + left) < floor) continue;
+        finish(plan, cut, doc, true);
+        touched[kept++] = doc;
+      }
+      touchedCount = kept;
+    }
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
       score[doc]! *= quality[doc]!;
-      lastTerm[doc] = -1;
     }
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
