@@ -2,6 +2,7 @@
  * Router benchmark: how fast free-text questions are answered, at the real content size
  * and with the FAQ scaled to 1,000 entries. Prints labelled figures; asserts nothing.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadContent } from '../src/content/load.js';
@@ -47,8 +48,17 @@ export interface BenchFigures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly rssMb: number;
+  /**
+   * Processor time per message (user + system, this process): steadier than wall time when
+   * other work shares the machine, though a busy machine still slows it (caches, clock).
+   */
+  readonly cpuUs: number;
   /** The Rose-style keyword filter on the same messages in the same run. */
-  readonly keywordFilter: { readonly messagesPerSecond: number; readonly p99Ms: number };
+  readonly keywordFilter: {
+    readonly messagesPerSecond: number;
+    readonly p99Ms: number;
+    readonly cpuUs: number;
+  };
 }
 
 const percentile = (sorted: readonly number[], p: number) =>
@@ -101,9 +111,10 @@ async function time(
   handle: (text: string, i: number) => unknown,
   warmup: number,
   rounds: number,
-): Promise<{ messagesPerSecond: number; p50Ms: number; p99Ms: number }> {
+): Promise<{ messagesPerSecond: number; p50Ms: number; p99Ms: number; cpuUs: number }> {
   for (let i = 0; i < warmup; i++) await handle(QUESTIONS[i % QUESTIONS.length]!, i);
   const latencies = new Float64Array(rounds);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < rounds; i++) {
     const s = performance.now();
@@ -111,11 +122,13 @@ async function time(
     latencies[i] = performance.now() - s;
   }
   const total = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     messagesPerSecond: rounds / (total / 1000),
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    cpuUs: (used.user + used.system) / rounds,
   };
 }
 
@@ -138,7 +151,11 @@ async function measure(
     indexBuildMs,
     ...ours,
     rssMb: process.memoryUsage().rss / 1024 / 1024,
-    keywordFilter: { messagesPerSecond: keywords.messagesPerSecond, p99Ms: keywords.p99Ms },
+    keywordFilter: {
+      messagesPerSecond: keywords.messagesPerSecond,
+      p99Ms: keywords.p99Ms,
+      cpuUs: keywords.cpuUs,
+    },
   };
 }
 
@@ -148,11 +165,17 @@ const print = (f: BenchFigures) => {
   console.log(`  router throughput      ${Math.round(f.messagesPerSecond)} messages/s (one at a time)`);
   console.log(`  latency p50            ${f.p50Ms.toFixed(3)} ms`);
   console.log(`  latency p99            ${f.p99Ms.toFixed(3)} ms`);
+  console.log(
+    `  processor time         ${f.cpuUs.toFixed(1)} µs per message (${Math.round(1e6 / f.cpuUs)} messages/s of one core's time)`,
+  );
   console.log(`  resident memory (rss)  ${f.rssMb.toFixed(0)} MB`);
   const k = f.keywordFilter;
   console.log(
     `  keyword filter         ${Math.round(k.messagesPerSecond)} messages/s, p99 ${k.p99Ms.toFixed(3)} ms` +
       ` (Rose-style, same messages, same run; this bot does ${(f.messagesPerSecond / k.messagesPerSecond).toFixed(2)}x its throughput)`,
+  );
+  console.log(
+    `  keyword filter time    ${k.cpuUs.toFixed(1)} µs per message (this bot takes ${(f.cpuUs / k.cpuUs).toFixed(1)}x its processor time)`,
   );
 };
 
@@ -172,6 +195,11 @@ export async function runRouterBench(
     `  question mix: ${QUESTIONS.length} questions (answerable, with typos, off-topic); warm-up ${warmup}, measured ${rounds}`,
   );
   console.log(`  resident memory at start: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+  console.log(
+    `  machine load (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} on ${availableParallelism()} cores`,
+  );
   const figures: BenchFigures[] = [];
   for (const [label, c] of [
     ['Real content', content],
