@@ -21,6 +21,11 @@ export interface Postings {
    * documents are known, such a word only updates those (MaxScore).
    */
   readonly dense: readonly (Float64Array | undefined)[];
+  /**
+   * Word id -> for the same words, their postings by falling score: a query's last word finds
+   * the documents it alone could lift into the top, and stops at the first that cannot.
+   */
+  readonly byImpact: readonly ({ readonly docs: Int32Array; readonly scores: Float64Array } | undefined)[];
 }
 
 export interface PostingsOptions {
@@ -94,8 +99,19 @@ export function buildPostings(docs: readonly (readonly string[])[], options: Pos
     });
     return a;
   });
+  const byImpact = dense.map((a, t) => {
+    if (!a) return undefined;
+    const order = Array.from(postingDocs[t]!.keys()).sort(
+      (x, y) => postingScores[t]![y]! - postingScores[t]![x]! || x - y,
+    );
+    return {
+      docs: Int32Array.from(order, (p) => postingDocs[t]![p]!),
+      scores: Float64Array.from(order, (p) => postingScores[t]![p]!),
+    };
+  });
   return {
     documentCount: n,
+    byImpact,
     termIds,
     termText,
     docs: postingDocs,

@@ -44,13 +44,16 @@ export function createScorer(
   expand: (term: string) => Expansion | null,
 ): (counts: ReadonlyMap<string, number>, limit: number) => Ranking {
   const n = postings.documentCount;
-  const { docs: postingDocs, scores: postingScores, maxScore, dense } = postings;
+  const { docs: postingDocs, scores: postingScores, maxScore, dense, byImpact } = postings;
   const score = new Float64Array(n);
   const quality = new Int32Array(n);
   const lastTerm = new Int32Array(n).fill(-1);
   const touched = new Int32Array(n);
   const top = new Int32Array(n);
   const ties: number[] = [];
+  // Documents kept for the last words of the current query: marked with the query's number.
+  const keptIn = new Int32Array(n);
+  let epoch = 0;
   let matchedBits = new Uint32Array(0);
   let bitWords = 0;
   let terms: string[] = [];
@@ -100,14 +103,14 @@ export function createScorer(
   };
 
   /**
-   * A document's final score once the plan's words from `from` on are added, in the same order
-   * (and so to the same last bit) as a pass over their postings would add them; `write` keeps it.
+   * A document's final score (times its quality) once the plan's words from `from` on are added,
+   * in the same order, and so to the same last bit, as a pass over their postings would add them.
    */
-  const finish = (plan: readonly PlanStep[], from: number, doc: number, write: boolean): number => {
+  const finalOf = (plan: readonly PlanStep[], from: number, doc: number): number => {
     let total = score[doc]!;
     let matched = quality[doc]!;
     for (let j = from; j < plan.length; j++) {
-      const { q, expansion, times } = plan[j]!;
+      const { expansion, times } = plan[j]!;
       let hit = false;
       for (let e = 0; e < expansion.ids.length; e++) {
         const s = lookup(expansion.ids[e]!, doc);
@@ -115,32 +118,142 @@ export function createScorer(
         total += expansion.weights[e]! * times * s;
         hit = true;
       }
-      if (!hit) continue;
-      matched++;
-      if (write) matchedBits[doc * bitWords + (q >>> 5)]! |= 1 << (q & 31);
-    }
-    if (write) {
-      score[doc] = total;
-      quality[doc] = matched;
+      if (hit) matched++;
     }
     return total * matched;
   };
 
   /**
-   * A floor under the final `limit`-th best score: the `limit`-th best final score of the
-   * documents leading so far, each finished exactly (any `limit` documents' final scores give one).
+   * A floor under the final `limit`-th best score: the `limit`-th best final score of some
+   * `limit` or more documents found so far (any such documents give one). Those are the holders
+   * of the rarest word read so far when it has enough of them (they lead), else the leaders.
    */
   let finals = new Float64Array(0);
   const finalFloor = (plan: readonly PlanStep[], from: number, touchedCount: number, limit: number) => {
-    const lead = kthLargest(touched, touchedCount, score, quality, limit);
     if (finals.length < touchedCount) finals = new Float64Array(touchedCount);
     let count = 0;
-    for (let t = 0; t < touchedCount; t++) {
-      const doc = touched[t]!;
-      if (score[doc]! * quality[doc]! >= lead) finals[count++] = finish(plan, from, doc, false);
+    let rarest: PlanStep | undefined;
+    for (let j = 0; j < from; j++) {
+      const step = plan[j]!;
+      if (
+        step.expansion.ids.length === 1 &&
+        step.postings >= limit &&
+        step.postings < (rarest?.postings ?? n + 1)
+      )
+        rarest = step;
+    }
+    if (rarest && rarest.postings * 4 < touchedCount) {
+      for (const doc of postingDocs[rarest.expansion.ids[0]!]!) finals[count++] = finalOf(plan, from, doc);
+    } else {
+      const lead = kthLargest(touched, touchedCount, score, quality, limit);
+      for (let t = 0; t < touchedCount; t++) {
+        const doc = touched[t]!;
+        if (score[doc]! * quality[doc]! >= lead) finals[count++] = finalOf(plan, from, doc);
+      }
     }
     for (let i = 0; i < count; i++) top[i] = i;
     return kthLargest(top, count, finals, undefined, limit);
+  };
+
+  /**
+   * The words from `cut` on, for documents already found only: those that cannot reach `floor`
+   * even with every word left (`rest` is what those words can add) are dropped first. Each word
+   * then updates the documents kept, through its dense scores or a pass over its postings, in
+   * plan order as before. Returns how many documents are kept (first in `touched`).
+   */
+  const finishFrom = (
+    plan: readonly PlanStep[],
+    cut: number,
+    touchedCount: number,
+    rest: number,
+    floor: number,
+  ): number => {
+    const left = plan.length - cut;
+    epoch++;
+    let kept = 0;
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      if ((score[doc]! + rest) * (quality[doc]! + left) < floor) {
+        lastTerm[doc] = -1;
+        continue;
+      }
+      keptIn[doc] = epoch;
+      touched[kept++] = doc;
+    }
+    for (let j = cut; j < plan.length; j++) {
+      const { q, expansion, times } = plan[j]!;
+      const bit = 1 << (q & 31);
+      const word = q >>> 5;
+      for (let e = 0; e < expansion.ids.length; e++) {
+        const id = expansion.ids[e]!;
+        const w = expansion.weights[e]! * times;
+        const docsOf = postingDocs[id]!;
+        const denseOf = dense[id];
+        if (denseOf && kept < docsOf.length) {
+          for (let t = 0; t < kept; t++) {
+            const doc = touched[t]!;
+            const s = denseOf[doc]!;
+            if (s === 0) continue;
+            if (lastTerm[doc] !== q) {
+              lastTerm[doc] = q;
+              quality[doc]!++;
+              matchedBits[doc * bitWords + word]! |= bit;
+            }
+            score[doc]! += w * s;
+          }
+          continue;
+        }
+        const scoresOf = postingScores[id]!;
+        for (let p = 0; p < docsOf.length; p++) {
+          const doc = docsOf[p]!;
+          if (keptIn[doc] !== epoch) continue;
+          if (lastTerm[doc] !== q) {
+            lastTerm[doc] = q;
+            quality[doc]!++;
+            matchedBits[doc * bitWords + word]! |= bit;
+          }
+          score[doc]! += w * scoresOf[p]!;
+        }
+      }
+    }
+    return kept;
+  };
+
+  /**
+   * The query's last word when it has one reading and a dense score array, once a floor is known:
+   * documents already found take its score from the array; a document it alone would bring in
+   * scores its score times one, so only those at or above the floor are taken, read by falling
+   * score until the first below. Returns the new number of documents found.
+   */
+  const lastWord = (id: number, q: number, w: number, touchedCount: number, floor: number): number => {
+    const denseOf = dense[id]!;
+    const bit = 1 << (q & 31);
+    const word = q >>> 5;
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      const s = denseOf[doc]!;
+      if (s === 0) continue;
+      lastTerm[doc] = q;
+      quality[doc]!++;
+      matchedBits[doc * bitWords + word]! |= bit;
+      score[doc]! += w * s;
+    }
+    const impact = byImpact[id]!;
+    let count = touchedCount;
+    for (let p = 0; p < impact.docs.length; p++) {
+      const s = impact.scores[p]!;
+      if (w * s < floor) break;
+      const doc = impact.docs[p]!;
+      if (lastTerm[doc] !== -1) continue;
+      touched[count++] = doc;
+      lastTerm[doc] = q;
+      score[doc] = 0;
+      quality[doc] = 1;
+      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+      matchedBits[doc * bitWords + word]! |= bit;
+      score[doc]! += w * s;
+    }
+    return count;
   };
 
   return (counts, limit) => {
@@ -170,6 +283,11 @@ export function createScorer(
       rest -= bound;
       const bit = 1 << (q & 31);
       const word = q >>> 5;
+      const lastId = expansion.ids.length === 1 && i === plan.length - 1 ? expansion.ids[0]! : -1;
+      if (floor > Number.NEGATIVE_INFINITY && lastId >= 0 && dense[lastId] && byImpact[lastId]) {
+        touchedCount = lastWord(lastId, q, expansion.weights[0]! * times, touchedCount, floor);
+        continue;
+      }
       for (let e = 0; e < expansion.ids.length; e++) {
         const id = expansion.ids[e]!;
         const w = expansion.weights[e]! * times;
@@ -193,19 +311,8 @@ export function createScorer(
         }
       }
     }
+    if (cut < plan.length) touchedCount = finishFrom(plan, cut, touchedCount, rest, floor);
     for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
-    if (cut < plan.length) {
-      // Documents that cannot reach the floor even with every word left are dropped; the rest finish.
-      const left = plan.length - cut;
-      let kept = 0;
-      for (let i = 0; i < touchedCount; i++) {
-        const doc = touched[i]!;
-        if ((score[doc]! + rest) * (quality[doc]! + left) < floor) continue;
-        finish(plan, cut, doc, true);
-        touched[kept++] = doc;
-      }
-      touchedCount = kept;
-    }
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
       score[doc]! *= quality[doc]!;
