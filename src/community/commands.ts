@@ -15,9 +15,12 @@ import { insightCommands, PLATFORM_NAMES } from './insight-commands.js';
 import type { Insight } from './insight-store.js';
 import { inviteCommands } from './invite-commands.js';
 import type { InviteStore, JoinCounter } from './invite-store.js';
+import type { CommunityLogger } from './logger.js';
 import { onboarding } from './replies.js';
 
 export interface CommandDeps {
+  /** Refusals and failed sends are logged in full here; chats get a sentence for people. */
+  readonly logger?: CommunityLogger;
   readonly admin: (platform: Platform) => PlatformAdmin | undefined;
   readonly chats: ChatRegistry;
   /** Sends into a chat through its platform's adapter (a moderator's `/reply`). */
@@ -75,6 +78,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
   const commands: Command[] = [
     onboardingStart(),
     ...inviteCommands({
+      ...(deps.logger ? { logger: deps.logger } : {}),
       admin: deps.admin,
       ...(deps.invites ? { invites: deps.invites } : {}),
       joins: deps.joins,
@@ -82,6 +86,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
     }),
     ...chatCommands(deps.chats),
     ...insightCommands({
+      ...(deps.logger ? { logger: deps.logger } : {}),
       insight: deps.insight,
       joins: deps.joins,
       send: deps.send,

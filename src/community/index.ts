@@ -160,6 +160,7 @@ export function createCommunity(options: CommunityOptions): Community {
     prefix,
   });
   const commands = communityCommands({
+    logger,
     admin,
     chats,
     send: async (chat, replies) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AdminError } from '../../src/core/adapter.js';
 import { useTestRedis } from '../helpers/redis-server.js';
 import {
   ADMIN,
@@ -135,10 +136,16 @@ describe('/invite and /invites', () => {
 
   it('reports a platform refusal (the bot is not an admin) and stores nothing', async () => {
     const { router, adapters, community } = await makeBot({ redis: db.redis });
-    adapters.telegram.failCreate = new Error('Bad Request: not enough rights to manage chat invite links');
+    adapters.telegram.failCreate = new AdminError(
+      'needs_admin',
+      'TRANSIENT',
+      'Telegram refused a call for chat -5001: Bad Request: not enough rights to manage chat invite links',
+    );
     const reply = texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring')));
-    expect(reply).toContain('not enough rights');
-    expect(reply).toContain('I need to be an admin');
+    // Written for people: what failed and what to do; not Telegram's words, not the chat id.
+    expect(reply).toBe(
+      'I could not create an invite link: I need to be an admin of this group with the "Invite users via link" right. Make me one (in the group\'s settings), then try again.',
+    );
     expect(texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invites')))).toContain(
       'No invite links yet',
     );

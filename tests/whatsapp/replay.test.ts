@@ -8,6 +8,7 @@ import {
   type WhatsAppAdapterOptions,
   whatsappModeratorIds,
 } from '../../src/adapters/whatsapp/index.js';
+import { createCommunity } from '../../src/community/index.js';
 import { type ContentStore, createContentStore } from '../../src/content/store.js';
 import { DeliveryError } from '../../src/core/adapter.js';
 import type { Command } from '../../src/core/ports.js';
@@ -280,6 +281,34 @@ describe('WhatsApp replay: groups', () => {
     expect(link).toEqual({ name: 'spring-campaign', url: 'https://chat.whatsapp.com/HxYz12AbCdEf34' });
     expect(await adapter.admin.isChatAdmin(GROUP, '15551230004@s.whatsapp.net')).toBe(true);
     expect(await adapter.admin.isChatAdmin(GROUP, '777777777777777@lid')).toBe(false);
+  });
+});
+
+describe('WhatsApp: refusals told to people', () => {
+  it('/invite where the bot is not a group admin: the group reads what failed and what to do', async () => {
+    const platforms = new Map<string, WhatsAppAdapter>();
+    const community = createCommunity({
+      content: store,
+      adapters: (p) => platforms.get(p),
+      redis: db.redis,
+      prefix: `wa-invite-${randomUUID()}:`,
+      joinRequestTimeoutMs: 60_000,
+      flood: { max: 100, windowMs: 30_000 },
+    });
+    const { socket, deliver, say, adapter } = await setup({
+      ...community.routerOptions,
+      moderators: new Set(whatsappModeratorIds(['whatsapp:15551230004'])),
+    });
+    platforms.set('whatsapp', adapter);
+    // What Baileys throws for the server's <error code="401" text="not-authorized"/>.
+    socket.inviteRefusal = Object.assign(new Error('not-authorized'), { data: 401 });
+    await deliver(say('group-command-bang', '/invite spring'));
+    expect(socket.sent.at(-1)).toEqual({
+      jid: GROUP,
+      text: "I could not create an invite link: I need to be an admin of this group. Make me one (in the group's settings), then try again.",
+      quoted: expect.any(Boolean),
+    });
+    await community.close();
   });
 });
 
