@@ -155,14 +155,34 @@ export function rulesReply(content: Content): Reply {
   };
 }
 
+/** An address as people compare them: no scheme, no "www.", no trailing slash, lower case. */
+const sameUrl = (url: string): string =>
+  url
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\/(www\.)?/, '')
+    .replace(/\/+$/, '');
+
+/**
+ * The community's links, each address once: a link that is the article's own source says so
+ * ("Fibromyalgia Store (where the article comes from)") instead of a second line with the same URL.
+ */
 export function linksReply(content: Content): Reply {
-  const links = content.community.links;
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  const source = sameUrl(content.source);
+  for (const l of content.community.links) {
+    const key = sameUrl(l.url);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`${l.label}${key === source ? ' (where the article comes from)' : ''}: ${l.url}`);
+  }
   return {
     kind: 'command',
     paragraphs: [
       para(bold('Community links')),
-      ...links.map((l) => para(`${l.label}: ${l.url}`)),
-      para(italic(`The article: ${content.source}`)),
+      ...(lines.length ? [para(lines.join('\n'))] : []),
+      ...(seen.has(source) ? [] : [para(italic(`The article: ${content.source}`))]),
     ],
   };
 }
