@@ -123,6 +123,23 @@ describe('WhatsApp replay: private chats', () => {
     expect(socket.sent[2]!.text).not.toContain('*3. Why the Connection');
   });
 
+  it('/faq: topics as numbered choices; a number opens that topic\'s questions, each listed once', async () => {
+    const { socket, deliver, say } = await setup();
+    await deliver(say('private-lid', '/faq'));
+    expect(socket.sent[0]!.text).toContain(
+      '1. About B12 (3)\n2. Fibromyalgia (4)\n3. B12 and fibromyalgia (9)\n4. Who is at risk (3)\n5. Tests and treatment (5)',
+    );
+    await deliver(say('private-lid', '1'));
+    const page = socket.sent[1]!.text;
+    expect(page).toContain('*Questions: About B12*');
+    expect(page).toContain(
+      '1. What does B12 do?\n2. Foods with B12\n3. Signs of low B12\n4. ◀ Topics\n5. Next topic ▶',
+    );
+    expect(page.match(/Foods with B12/g)).toHaveLength(1);
+    await deliver(say('private-lid', '2'));
+    expect(socket.sent[2]!.text).toContain('*Which foods contain vitamin B12?*');
+  });
+
   it('keys people by LID with the phone JID beside it, so MODERATORS by phone number still match', async () => {
     const { socket, deliver, say } = await setup({
       moderators: new Set(whatsappModeratorIds(['whatsapp:15551230001'])),
