@@ -4,7 +4,13 @@
  */
 import { AdminError, DeliveryError } from '../core/adapter.js';
 import type { Platform } from '../core/types.js';
-import { PLATFORM_NAMES } from './insight-commands.js';
+
+/** How chats name a platform ("Telegram", "the console"). */
+export const PLATFORM_NAMES: Record<Platform, string> = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  console: 'the console',
+};
 
 /** The admin right invite links and join requests need, as the platform's own settings name it. */
 const RIGHT: Record<Platform, string> = {

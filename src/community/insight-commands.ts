@@ -10,7 +10,7 @@ import type { Command, CommandContext, QuestionOutcome, QuestionRecord } from '.
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { ChatRef, Paragraph, Platform, Reply } from '../core/types.js';
-import { sendFailure } from './failures.js';
+import { PLATFORM_NAMES, sendFailure } from './failures.js';
 import type { Insight } from './insight-store.js';
 import { type JoinCounter, NO_LINK } from './invite-store.js';
 import { parseDays } from './parse.js';
@@ -27,11 +27,8 @@ export interface InsightCommandDeps {
   readonly retentionDays: number;
 }
 
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  console: 'the console',
-};
+export { PLATFORM_NAMES };
+
 const DAY = 24 * 60 * 60 * 1000;
 
 /** "Telegram group "Fibro friends"", "a private chat on WhatsApp". */

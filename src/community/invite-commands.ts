@@ -7,8 +7,7 @@ import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Paragraph, Platform, Reply } from '../core/types.js';
-import { adminFailure } from './failures.js';
-import { PLATFORM_NAMES } from './insight-commands.js';
+import { adminFailure, PLATFORM_NAMES } from './failures.js';
 import {
   type ChatKey,
   type InviteStore,
