@@ -8,6 +8,7 @@ import { builtinCommands, isStaffCommand } from '../core/commands.js';
 import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import type { ChatRef, Platform, Reply } from '../core/types.js';
+import { aboutCommand } from './about.js';
 import { TimeoutError, withTimeout } from './bounded.js';
 import { chatCommands } from './chat-commands.js';
 import type { ChatRegistry } from './chats.js';
@@ -33,6 +34,8 @@ export interface CommandDeps {
   readonly subscribers?: () => Promise<Partial<Record<Platform, number>>>;
   readonly timeZone?: string;
   readonly retentionDays: number;
+  /** FLOOD_WINDOW_SECONDS in milliseconds, for what /disclaimer says is kept. */
+  readonly floodWindowMs: number;
 }
 
 /** Deep-link payloads (`t.me/<bot>?start=join`) that open the onboarding. */
@@ -78,6 +81,11 @@ export function communityCommands(deps: CommandDeps): Command[] {
   const when = (d: Date) => `${format.format(d)}${deps.timeZone && deps.timeZone !== 'UTC' ? '' : ' UTC'}`;
   const commands: Command[] = [
     onboardingStart(),
+    aboutCommand({
+      durable: deps.insight.durable,
+      retentionDays: deps.retentionDays,
+      floodWindowMs: deps.floodWindowMs,
+    }),
     ...inviteCommands({
       ...(deps.logger ? { logger: deps.logger } : {}),
       admin: deps.admin,
