@@ -152,8 +152,8 @@ export function createTargetMerger(
   };
 }
 
-/** The merge in the ranking's order, document by document: the general case. */
-function mergeInOrder(
+/** The merge in the ranking's order, document by document: the general case (exported for its test). */
+export function mergeInOrder(
   ranking: Ranking,
   docs: readonly MergeDoc[],
   faqOfPassage: ReadonlyMap<string, string>,
