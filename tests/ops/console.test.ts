@@ -28,6 +28,8 @@ const SHOTS = path.resolve('docs/console');
 /** A question the shipped content does not answer, and the FAQ entry a moderator teaches for it. */
 const QUESTION = 'is the blood work for b12 a fasting one';
 const TAUGHT_FAQ = 'b12-tests';
+/** Unanswered by the shipped content; a moderator teaches it as section 8 (long-term care). */
+const SECTION_QUESTION = 'where does all this leave me in the long run';
 
 type Line = Record<string, unknown>;
 interface Bot {
@@ -221,7 +223,7 @@ describe('questions to review', () => {
     await expect(item.count()).resolves.toBe(1);
     await item.getByRole('link', { name: 'Teach…' }).click();
     await page.getByLabel('This question is answered by the FAQ entry').selectOption(TAUGHT_FAQ);
-    await page.getByRole('button', { name: 'Teach' }).click();
+    await page.getByRole('button', { name: 'Teach the FAQ entry' }).click();
     await page.getByText(`Taught: “${QUESTION}”`).waitFor();
     // Handled: it leaves the list, and the audit log says who did it.
     await expect(page.locator('article.question', { hasText: QUESTION }).count()).resolves.toBe(0);
@@ -237,6 +239,26 @@ describe('questions to review', () => {
     );
     await page.close();
   });
+
+  it('a question taught as an article section is then answered outright with that section', async () => {
+    const member = { text: SECTION_QUESTION, userId: 'member1', name: 'Mel', moderator: false };
+    const before = replyOf(await bot.say(member));
+    expect(before.kind).toBe('fallback');
+    const page = await moderator.newPage();
+    await page.goto(`${base}/console/review`);
+    const item = page.locator('article.question', { hasText: SECTION_QUESTION });
+    await item.getByRole('link', { name: 'Teach…' }).click();
+    await page.getByLabel('Or it is answered by the article section').selectOption('8');
+    await page.getByRole('button', { name: 'Teach the section' }).click();
+    await page.getByText(`Taught: “${SECTION_QUESTION}” is now answered with article section 8`).waitFor();
+    const after = replyOf(await bot.say(member));
+    expect(after.kind).toBe('section');
+    expect(after.text).toMatch(/^Implications for Long-Term Fibromyalgia Care/);
+    console.log(
+      `section teach loop: "${SECTION_QUESTION}"\n  before: ${before.kind}: ${before.text}\n  after: ${after.kind}: ${after.text}`,
+    );
+    await page.close();
+  }, 120_000);
 
   it('refuses a forged form post (no CSRF token, or a wrong one)', async () => {
     const page = await moderator.newPage();
