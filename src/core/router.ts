@@ -165,6 +165,15 @@ export function createRouter(options: RouterOptions): Router {
     return coverage >= CHATTER_BELOW ? 'unanswered' : 'chatter';
   };
 
+  // Every section served, however it was reached (an answer, /read, a button, paging).
+  const countSections = (replies: readonly Reply[], chat: Incoming['chat']) => {
+    for (const r of replies) {
+      const section = r.kind === 'section' ? r.meta?.section : undefined;
+      if (section !== undefined)
+        record('counting a section served', () => options.stats?.recordSection?.(section, chat));
+    }
+  };
+
   async function route(incoming: Incoming, urgent?: HandleOptions['urgent']): Promise<Reply[]> {
     const { content, matcher } = options.content.current();
     const actor = await actorOf(incoming);
@@ -209,7 +218,9 @@ export function createRouter(options: RouterOptions): Router {
         const stop = await guard(incoming, actor);
         if (stop) return { replies: stop, stopped: true };
       }
-      return { replies: await dispatch(), stopped: false };
+      const replies = await dispatch();
+      countSections(replies, incoming.chat);
+      return { replies, stopped: false };
     })();
     if (!emergency) {
       const { replies, stopped } = await rest;
