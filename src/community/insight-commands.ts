@@ -10,11 +10,14 @@ import type { Command, CommandContext, QuestionOutcome, QuestionRecord } from '.
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { ChatRef, Paragraph, Platform, Reply } from '../core/types.js';
+import { PLATFORM_NAMES, sendFailure } from './failures.js';
 import type { Insight } from './insight-store.js';
 import { type JoinCounter, NO_LINK } from './invite-store.js';
 import { parseDays } from './parse.js';
 
 export interface InsightCommandDeps {
+  /** Where send failures are logged in full (the moderator gets a sentence for people). */
+  readonly logger?: { warn(obj: object, msg?: string): void };
   readonly insight: Insight;
   readonly joins: JoinCounter;
   /** Sends into a chat through its platform's adapter (the answer to a member). */
@@ -24,11 +27,8 @@ export interface InsightCommandDeps {
   readonly retentionDays: number;
 }
 
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  console: 'the console',
-};
+export { PLATFORM_NAMES };
+
 const DAY = 24 * 60 * 60 * 1000;
 
 /** "Telegram group "Fibro friends"", "a private chat on WhatsApp". */
@@ -143,13 +143,8 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       try {
         await deps.send(q.chat, [message]);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        return [
-          simple(
-            'error',
-            `I could not send the answer to ${describeChat(q.chat)} (${why.slice(0, 120)}). Try again in a minute.`,
-          ),
-        ];
+        deps.logger?.warn({ err, chat: q.chat }, "a moderator's answer was not sent");
+        return [simple('error', sendFailure(err, q.chat.platform, describeChat(q.chat)))];
       }
       await deps.insight.unanswered.markAnswered(
         q.id,
