@@ -123,7 +123,7 @@ describe('WhatsApp replay: private chats', () => {
     expect(socket.sent[2]!.text).not.toContain('*3. Why the Connection');
   });
 
-  it('/faq: topics as numbered choices; a number opens that topic\'s questions, each listed once', async () => {
+  it("/faq: topics as numbered choices; a number opens that topic's questions, each listed once", async () => {
     const { socket, deliver, say } = await setup();
     await deliver(say('private-lid', '/faq'));
     expect(socket.sent[0]!.text).toContain(
