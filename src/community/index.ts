@@ -232,25 +232,17 @@ export function createCommunity(options: CommunityOptions): Community {
   const stats: Stats = {
     recordAnswer: (kind, faqId, chat) =>
       quietly('counting an answer', () => insight.recordAnswer(kind, faqId, chat)),
+    recordSection: (section, chat) =>
+      quietly('counting a section served', () => insight.recordSection(section, chat)),
   };
 
+  // What the router takes as it is; `routerOptions` adds the bounded chat lookup and positions.
+  const wiring = { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats };
   return {
-    commands,
-    presses,
-    guards,
-    onJoin,
-    onJoinRequest,
-    unanswered,
-    stats,
+    ...wiring,
     chats,
     routerOptions: {
-      commands,
-      presses,
-      guards,
-      onJoin,
-      onJoinRequest,
-      unanswered,
-      stats,
+      ...wiring,
       // A slow Redis makes a chat admin a member for that message, never a late reply.
       chats: {
         isCommunityChat: (chat) => withTimeout(chats.isCommunityChat(chat), 1_000, 'community chats'),

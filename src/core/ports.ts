@@ -105,6 +105,11 @@ export interface Stats {
     faqId?: string,
     chat?: ChatRef,
   ): Promise<void>;
+  /**
+   * An article section was served: a passage answer, a section opened by `/read`, `/section`, a
+   * button or page navigation. Counted apart from `recordAnswer` (which counts messages by outcome).
+   */
+  recordSection?(section: number, chat?: ChatRef): Promise<void>;
 }
 
 /**
@@ -151,4 +156,12 @@ export interface PressHandler {
   /** As for commands: the router refuses the press below the action's role. Default `ask`. */
   readonly action?: Action;
   handle(ctx: CommandContext & { readonly data: string }): Promise<Reply[]> | Reply[];
+}
+
+/** The few logging calls the core makes; pino's logger fits. */
+export interface CoreLogger {
+  /** Optional: what the safety check decided and why (pino's `info`). */
+  info?(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
