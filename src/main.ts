@@ -24,7 +24,14 @@ import { createBackground } from './core/background.js';
 import type { Command } from './core/ports.js';
 import { createRouter, type Router } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
-import { createLogger, createScrubber, fatalLine, secretValues } from './logger.js';
+import {
+  createLogger,
+  createLogSink,
+  createScrubber,
+  fatalLine,
+  type LogSink,
+  secretValues,
+} from './logger.js';
 import { type BotConsole, consoleCommands, consolePorts, createConsole } from './ops/console/index.js';
 import { type BotMetrics, createMetrics, instrumentRouter } from './ops/metrics.js';
 import { type ContentReloader, createContentReloader } from './ops/reload.js';
@@ -52,6 +59,8 @@ import {
 
 /** Scrubs secrets from what is printed outside the logger (the `Fatal:` line); set once config is read. */
 let scrub: (text: string) => string = (text) => text;
+/** In a terminal, the log waits until it is known whether a person chats here (then: a file). */
+let logSink: LogSink | undefined;
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -68,7 +77,8 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   scrub = createScrubber(secretValues(config));
-  const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
+  logSink = process.stdin.isTTY ? createLogSink() : undefined;
+  const logger = createLogger(config.LOG_LEVEL, logSink, secretValues(config));
   if (envFile) logger.info({ file: envFile }, `settings read from ${envFile} (environment variables win)`);
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
@@ -170,6 +180,13 @@ async function run(
   // `npm run whatsapp:logout`: forget the WhatsApp session so the next start links anew.
   if (argv.includes('--whatsapp-logout')) return whatsappLogout(redis);
   const modes = modesOf(argv, config, redis);
+  // A terminal chat keeps JSON off the prompt: the log goes to a file, warnings are said plainly.
+  const logFile = modes.interactive ? path.join(config.DATA_DIR, 'bot.log') : undefined;
+  let notice = (sentence: string): void => {
+    process.stderr.write(`${sentence}\n`);
+  };
+  if (logFile) logSink?.toFile(logFile, (sentence: string) => notice(sentence));
+  else logSink?.toStderr();
   // Counts messages in, replies out, 429s, reconnects and delivery latency for /metrics.
   const metrics = createMetrics();
   const w: Wiring = { config, logger, store, contentDir, redis, shutdown, metrics, sendVia: new Map() };
@@ -207,8 +224,13 @@ async function run(
         '(or run `npm run chat` for the console chat); waiting',
     );
   }
-  const consoleAdapter = modes.wantsConsole ? consoleAdapterFor(w, router, modes, scheduling) : undefined;
-  if (consoleAdapter) adapters.push(consoleAdapter);
+  const consoleAdapter = modes.wantsConsole
+    ? consoleAdapterFor(w, router, modes, scheduling, logFile)
+    : undefined;
+  if (consoleAdapter) {
+    adapters.push(consoleAdapter);
+    notice = (sentence) => consoleAdapter.notice(sentence);
+  }
 
   const reloader = installShutdown(w, adapters, scheduling, community, modes.interactive);
 
@@ -482,7 +504,13 @@ async function whatsappAdapter(
 }
 
 /** The console chat: a terminal conversation, or JSON lines for scripts. */
-function consoleAdapterFor(w: Wiring, router: Router, modes: Modes, scheduling: Scheduling | undefined) {
+function consoleAdapterFor(
+  w: Wiring,
+  router: Router,
+  modes: Modes,
+  scheduling: Scheduling | undefined,
+  logFile: string | undefined,
+) {
   return createConsoleAdapter({
     router,
     mode: modes.interactive ? 'interactive' : 'jsonl',
@@ -490,6 +518,7 @@ function consoleAdapterFor(w: Wiring, router: Router, modes: Modes, scheduling: 
     output: process.stdout,
     botName: w.store.current().content.community.botName,
     scrub,
+    ...(logFile ? { logFile } : {}),
     ...(scheduling ? { hasPending: (within?: number) => scheduling.hasPending('console', within) } : {}),
   });
 }

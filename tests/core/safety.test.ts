@@ -164,6 +164,13 @@ describe('graded emergencies: context rules of round 4', () => {
       'a pet given away is not a pet in danger',
       'gave my dog to my neighbour and wrote goodbye letters to my children',
     ],
+    ['a means within reach, without the word', 'sitting in the garage, the pipe is on the exhaust'],
+    [
+      'a means within reach, without the word',
+      'my mum says she is on the roof right now and will not come down',
+    ],
+    ['self-harm again, worse', 'burning again tonight, deeper marks than last time'],
+    ['an overdose, non-native wording', 'i take now 30 tablets of my pain medicine'],
   ])('keeps the alarm: %s', (_why, text) => {
     const verdict = grade(text);
     expect(verdict.grade, verdict.reason).toBe('emergency');
