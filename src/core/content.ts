@@ -11,6 +11,12 @@ export interface Section {
   readonly texts: readonly string[];
 }
 
+/** A wording a moderator taught as answered by a whole section. */
+export interface SectionPhrasing {
+  readonly section: number;
+  readonly text: string;
+}
+
 /** A question members ask, answered in the article's own words. */
 export interface FaqEntry {
   readonly id: string;
@@ -83,4 +89,9 @@ export interface Content {
   readonly synonyms: ReadonlyMap<string, string>;
   /** Topics the article does not cover: questions naming them are never answered outright. */
   readonly notCovered: readonly string[];
+  /**
+   * Members' wordings a whole section answers (content/section-phrasings.yaml, taught in the web
+   * console): asked again, one is answered outright from that section. Lower case, one space.
+   */
+  readonly sectionPhrasings?: readonly SectionPhrasing[];
 }
