@@ -29,6 +29,8 @@ export interface MatchResult {
   readonly coverage?: number;
   /** The best candidate's score over the runner-up's (Infinity when it stands alone). */
   readonly ratio?: number;
+  /** The FAQ classifier's probability for the best candidate (when the content ships a classifier). */
+  readonly probability?: number;
 }
 
 /** Finds what in the content answers a member's free text. */
