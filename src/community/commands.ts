@@ -1,21 +1,20 @@
+/**
+ * The community's commands, one family per module: onboarding (`/start join`, here), invite links
+ * (invite-commands.ts), the community's chats (chat-commands.ts) and what moderators learn from
+ * members (insight-commands.ts). Staff commands get a time bound here.
+ */
 import type { PlatformAdmin } from '../core/adapter.js';
 import { builtinCommands, isStaffCommand } from '../core/commands.js';
 import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
-import { bold, italic, para } from '../core/text.js';
-import type { ChatRef, Paragraph, Platform, Reply } from '../core/types.js';
+import type { ChatRef, Platform, Reply } from '../core/types.js';
 import { TimeoutError, withTimeout } from './bounded.js';
+import { chatCommands } from './chat-commands.js';
 import type { ChatRegistry } from './chats.js';
 import { insightCommands, PLATFORM_NAMES } from './insight-commands.js';
 import type { Insight } from './insight-store.js';
-import {
-  type ChatKey,
-  type InviteStore,
-  type JoinCounter,
-  NO_LINK,
-  type StoredInvite,
-} from './invite-store.js';
-import { INVITE_EXAMPLES, parseInviteArgs } from './parse.js';
+import { inviteCommands } from './invite-commands.js';
+import type { InviteStore, JoinCounter } from './invite-store.js';
 import { onboarding } from './replies.js';
 
 export interface CommandDeps {
@@ -35,18 +34,36 @@ export interface CommandDeps {
 /** Deep-link payloads (`t.me/<bot>?start=join`) that open the onboarding. */
 const ONBOARDING = /^(join|welcome|onboard|start)([-_][a-z0-9_-]{1,40})?$/;
 
-const needsGroup = (what: string): Reply =>
-  simple(
-    'command',
-    `${what} works in a group: send it in the group you moderate (I must be an admin there). In a private chat, people can be onboarded with the link t.me/<bot>?start=join.`,
-  );
-const needsRedis = (): Reply =>
-  simple(
-    'error',
-    'Invite links need Redis so that I remember them after a restart, and it is not configured (set REDIS_URL, or install redis-server).',
-  );
+/** `/start`: the onboarding for a join deep link, the ordinary welcome (or a payload) otherwise. */
+function onboardingStart(): Command {
+  const builtinStart = builtinCommands.find((c) => c.name === 'start')!;
+  return {
+    name: 'start',
+    description: 'welcome and menu',
+    handle: (ctx) =>
+      ONBOARDING.test(ctx.args.trim().toLowerCase())
+        ? onboarding(ctx.content, ctx.incoming.sender.name)
+        : builtinStart.handle(ctx),
+  };
+}
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 200);
+/** Moderators get a clear answer, not silence, when Redis or the platform is slow. */
+const timeBound = (c: Command): Command => ({
+  ...c,
+  handle: async (ctx: CommandContext) => {
+    try {
+      return await withTimeout(Promise.resolve(c.handle(ctx)), 10_000, `/${c.name}`);
+    } catch (err) {
+      if (!(err instanceof TimeoutError)) throw err;
+      return [
+        simple(
+          'error',
+          `/${c.name} is taking too long (Redis or ${PLATFORM_NAMES[ctx.incoming.chat.platform]} is not answering). Please try again in a minute.`,
+        ),
+      ];
+    }
+  },
+});
 
 export function communityCommands(deps: CommandDeps): Command[] {
   const format = new Intl.DateTimeFormat('en-GB', {
@@ -55,213 +72,15 @@ export function communityCommands(deps: CommandDeps): Command[] {
     timeZone: deps.timeZone ?? 'UTC',
   });
   const when = (d: Date) => `${format.format(d)}${deps.timeZone && deps.timeZone !== 'UTC' ? '' : ' UTC'}`;
-  const builtinStart = builtinCommands.find((c) => c.name === 'start')!;
-
-  const terms = (link: StoredInvite, now: Date): string[] => {
-    const parts: string[] = [];
-    if (link.expiresAt) parts.push(link.expiresAt <= now ? 'expired' : `expires ${when(link.expiresAt)}`);
-    if (link.memberLimit !== undefined) parts.push(`up to ${link.memberLimit} people`);
-    if (link.approval) parts.push('needs approval');
-    return parts;
-  };
-  const describe = (link: StoredInvite, now: Date, joined: number): string =>
-    [`${link.name}: ${link.url}`, `${joined} joined`, ...terms(link, now)].join(' · ');
-
-  async function createInvite(
-    ctx: CommandContext,
-    args: Extract<ReturnType<typeof parseInviteArgs>, { type: 'create' }>,
-  ) {
-    const chat = ctx.incoming.chat;
-    const key: ChatKey = chat;
-    const admin = deps.admin(chat.platform);
-    if (!admin) return [simple('error', `I can't make invite links on ${PLATFORM_NAMES[chat.platform]}.`)];
-    const invites = deps.invites!;
-    const existing = await invites.list(key);
-    let name = args.name;
-    if (name === undefined) {
-      for (let n = existing.length + 1; ; n++) {
-        if (!existing.some((l) => l.name === `link${n}`)) {
-          name = `link${n}`;
-          break;
-        }
-      }
-    } else if (existing.some((l) => l.name === name)) {
-      return [
-        simple(
-          'error',
-          `There is already a link called "${name}". Choose another name, or revoke it first: /invite revoke ${name}`,
-        ),
-      ];
-    }
-    const wanted = {
-      name,
-      ...(args.expiresInMs === undefined
-        ? {}
-        : { expiresAt: new Date(ctx.now.getTime() + args.expiresInMs) }),
-      ...(args.memberLimit === undefined ? {} : { memberLimit: args.memberLimit }),
-      ...(args.approval ? { approval: true } : {}),
-    };
-    let link: Awaited<ReturnType<PlatformAdmin['createInvite']>>;
-    try {
-      link = await admin.createInvite(chat.chatId, wanted);
-    } catch (err) {
-      return [
-        simple(
-          'error',
-          `${PLATFORM_NAMES[chat.platform]} did not give me an invite link: ${errorText(err)}. I need to be an admin of this group with the right to invite people.`,
-        ),
-      ];
-    }
-    // Joins are attributed by the name we chose, whatever the platform echoes back.
-    const stored: StoredInvite = { ...link, name, createdAt: ctx.now, createdBy: ctx.incoming.sender.id };
-    await invites.add(key, stored);
-    const ignored: string[] = [];
-    if (wanted.expiresAt && !link.expiresAt) ignored.push('an expiry');
-    if (wanted.memberLimit !== undefined && link.memberLimit === undefined) ignored.push('a member limit');
-    if (wanted.approval && !link.approval) ignored.push('approval');
-    const paragraphs: Paragraph[] = [
-      para(bold(`Invite link "${name}"`)),
-      para(link.url),
-      para(terms(stored, ctx.now).join(' · ') || 'No expiry, no member limit.'),
-      para(`Joins through it are counted in /invites. Revoke it with /invite revoke ${name}`),
-    ];
-    if (ignored.length > 0) {
-      paragraphs.push(
-        para(
-          italic(
-            `${PLATFORM_NAMES[chat.platform]} links cannot have ${ignored.join(' or ')}: revoke the link when you no longer want it used.`,
-          ),
-        ),
-      );
-    }
-    return [{ kind: 'command', paragraphs } satisfies Reply];
-  }
-
-  async function revokeInvite(ctx: CommandContext, name: string) {
-    const chat = ctx.incoming.chat;
-    const invites = deps.invites!;
-    const link = await invites.get(chat, name);
-    if (!link) {
-      const names = (await invites.list(chat)).map((l) => l.name);
-      return [
-        simple(
-          'error',
-          `There is no link called "${name.slice(0, 40)}" here.${names.length ? ` The links are: ${names.join(', ')}.` : ' Create one with /invite spring 7d.'}`,
-        ),
-      ];
-    }
-    const admin = deps.admin(chat.platform);
-    try {
-      if (!admin) throw new Error(`no ${chat.platform} adapter`);
-      await admin.revokeInvite(chat.chatId, link);
-    } catch (err) {
-      return [
-        simple(
-          'error',
-          `I could not revoke "${name}": ${errorText(err)}. The link still works; try again later.`,
-        ),
-      ];
-    }
-    await invites.remove(chat, name);
-    return [simple('command', `The link "${name}" is revoked: nobody can join through it any more.`)];
-  }
-
   const commands: Command[] = [
-    {
-      name: 'start',
-      description: 'welcome and menu',
-      handle: (ctx) =>
-        ONBOARDING.test(ctx.args.trim().toLowerCase())
-          ? onboarding(ctx.content, ctx.incoming.sender.name)
-          : builtinStart.handle(ctx),
-    },
-    {
-      name: 'invite',
-      usage: '[name] [7d] [limit N | approval] | revoke <name>',
-      description: 'create (or revoke) a named invite link for this group',
-      action: 'invite',
-      handle: async (ctx) => {
-        if (ctx.incoming.chat.chatType !== 'group') return [needsGroup('/invite')];
-        const args = parseInviteArgs(ctx.args);
-        if (args.type === 'error') return [simple('error', args.message)];
-        if (!deps.invites) return [needsRedis()];
-        return args.type === 'revoke' ? revokeInvite(ctx, args.name) : createInvite(ctx, args);
-      },
-    },
-    {
-      name: 'invites',
-      description: "this group's invite links and how many joined through each",
-      action: 'invite',
-      handle: async (ctx) => {
-        const chat = ctx.incoming.chat;
-        if (chat.chatType !== 'group') return [needsGroup('/invites')];
-        if (!deps.invites) return [needsRedis()];
-        const links = await deps.invites.list(chat);
-        const counts = new Map((await deps.joins.counts(chat)).map((r) => [r.link, r.count]));
-        const lines = links.map((l) => describe(l, ctx.now, counts.get(l.name) ?? 0));
-        const known = new Set(links.map((l) => l.name));
-        const other = [...counts.entries()].filter(([link]) => !known.has(link));
-        if (lines.length === 0 && other.length === 0) {
-          return [simple('command', `No invite links yet. Create one:\n${INVITE_EXAMPLES}`)];
-        }
-        return [
-          {
-            kind: 'command',
-            paragraphs: [
-              para(bold('Invite links')),
-              para(lines.length ? lines.join('\n') : 'None made by me yet: /invite spring 7d'),
-              ...(other.length
-                ? [
-                    para(
-                      `Other joins: ${other.map(([link, n]) => `${link === NO_LINK ? 'without a named link' : link}: ${n}`).join(', ')}`,
-                    ),
-                  ]
-                : []),
-            ],
-          },
-        ];
-      },
-    },
-    {
-      name: 'register',
-      description: "make this group one of the community's chats (its admins then manage it)",
-      action: 'register',
-      handle: async (ctx) => {
-        const chat = ctx.incoming.chat;
-        if (chat.chatType !== 'group') return [needsGroup('/register')];
-        const added = await deps.chats.register(chat, `${chat.platform}:${ctx.incoming.sender.id}`, ctx.now);
-        return [
-          simple(
-            'command',
-            added
-              ? "Done: this group is one of the community's chats. Its admins can now manage it: invite links, tips, and its own /unanswered and /stats."
-              : `This group is already one of the community's chats${deps.chats.isConfigured(chat) ? ' (configured in COMMUNITY_CHATS)' : ''}.`,
-          ),
-        ];
-      },
-    },
-    {
-      name: 'unregister',
-      description: "stop treating this group as one of the community's chats",
-      action: 'register',
-      handle: async (ctx) => {
-        const chat = ctx.incoming.chat;
-        if (chat.chatType !== 'group') return [needsGroup('/unregister')];
-        if (deps.chats.isConfigured(chat)) {
-          return [
-            simple('error', 'This group is configured in COMMUNITY_CHATS: remove it there to unregister it.'),
-          ];
-        }
-        return [
-          simple(
-            'command',
-            (await deps.chats.unregister(chat))
-              ? "Done: this group is no longer one of the community's chats; its admins act as members."
-              : "This group was not registered. /register makes it one of the community's chats.",
-          ),
-        ];
-      },
-    },
+    onboardingStart(),
+    ...inviteCommands({
+      admin: deps.admin,
+      ...(deps.invites ? { invites: deps.invites } : {}),
+      joins: deps.joins,
+      when,
+    }),
+    ...chatCommands(deps.chats),
     ...insightCommands({
       insight: deps.insight,
       joins: deps.joins,
@@ -271,25 +90,5 @@ export function communityCommands(deps: CommandDeps): Command[] {
       retentionDays: deps.retentionDays,
     }),
   ];
-  // Moderators get a clear answer, not silence, when Redis or the platform is slow.
-  return commands.map((c) =>
-    isStaffCommand(c)
-      ? {
-          ...c,
-          handle: async (ctx: CommandContext) => {
-            try {
-              return await withTimeout(Promise.resolve(c.handle(ctx)), 10_000, `/${c.name}`);
-            } catch (err) {
-              if (!(err instanceof TimeoutError)) throw err;
-              return [
-                simple(
-                  'error',
-                  `/${c.name} is taking too long (Redis or ${PLATFORM_NAMES[ctx.incoming.chat.platform]} is not answering). Please try again in a minute.`,
-                ),
-              ];
-            }
-          },
-        }
-      : c,
-  );
+  return commands.map((c) => (isStaffCommand(c) ? timeBound(c) : c));
 }

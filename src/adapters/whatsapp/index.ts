@@ -1,21 +1,23 @@
-import { makeWASocket, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
+import { makeWASocket, type WAMessageKey } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
-import qrcode from 'qrcode-terminal';
-import { type Adapter, type AdapterHooks, DeliveryError, type PlatformAdmin } from '../../core/adapter.js';
+import type { Adapter, AdapterHooks, PlatformAdmin } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
-import type { ChatRef } from '../../core/types.js';
 import { PendingChoices } from './choices.js';
+import { attachListeners, type EventTargets } from './events.js';
 import { GroupCache } from './group-cache.js';
 import { Groups } from './groups.js';
 import { HandledIds } from './handled-ids.js';
 import { Identity } from './identity.js';
-import { choiceKey, Inbound } from './inbound.js';
+import { Inbound } from './inbound.js';
 import { Connection } from './lifecycle.js';
 import { Outbound } from './outbound.js';
-import { type PacerClock, PacerClosedError, systemClock } from './pacer.js';
+import { type PacerClock, systemClock } from './pacer.js';
+import { printPairingCode, printQr } from './pairing.js';
 import type { BackoffOptions } from './reconnect.js';
 import { RetryCounterCache } from './retry-counter.js';
+import { sendToChat } from './send.js';
 import type { ILogger, MakeSocket, WhatsAppHooks } from './types.js';
+import { Work } from './work.js';
 
 export { clearRedisAuth, createRedisAuthStore } from './auth-state.js';
 export { whatsappModeratorIds } from './moderators.js';
@@ -93,58 +95,63 @@ const silentLogger: ILogger = {
   error() {},
 };
 
-/**
- * WhatsApp through Baileys 7: incoming messages to the router, replies rendered the WhatsApp way.
- * This only wires the parts: `lifecycle.ts` (socket, reconnects), `inbound.ts` (messages in),
- * `outbound.ts` (sending, pacing, resends, refusals), `groups.ts` (joins, requests, invites),
- * `identity.ts` (LIDs and phone numbers).
- */
-export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsAppAdapter {
-  const { router, redis, hooks = {} } = options;
-  const prefix = options.keyPrefix ?? 'wa:';
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
+/** Options with their defaults filled in, as the parts take them. */
+interface Settings {
+  readonly prefix: string;
+  readonly clock: PacerClock;
+  readonly random: () => number;
+  readonly logger: ILogger;
+  readonly baileysLogger: ILogger;
+  readonly redisTimeoutMs: number;
+  readonly makeSocket: MakeSocket;
+  readonly hooks: AdapterHooks & WhatsAppHooks;
+}
+
+function settings(options: WhatsAppAdapterOptions): Settings {
   const logger = options.logger ?? silentLogger;
-  const redisTimeoutMs = options.redisTimeoutMs ?? 10_000;
-  const makeSocket: MakeSocket = options.makeSocket ?? ((config) => makeWASocket(config) as never);
   const baileysLogger = logger.child({ component: 'baileys' });
   if (!['debug', 'trace'].includes(logger.level)) baileysLogger.level = 'warn';
-
-  const inflight = new Set<Promise<unknown>>();
-  const chatQueues = new Map<string, Promise<void>>();
-  const track = (p: Promise<unknown>) => {
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
+  return {
+    prefix: options.keyPrefix ?? 'wa:',
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    logger,
+    baileysLogger,
+    redisTimeoutMs: options.redisTimeoutMs ?? 10_000,
+    makeSocket: options.makeSocket ?? ((config) => makeWASocket(config) as never),
+    hooks: options.hooks ?? {},
   };
-  /** Runs `task` after earlier work for the same chat, so a chat's messages are read in order. */
-  const serial = (key: string, task: () => Promise<void>) => {
-    const next = (chatQueues.get(key) ?? Promise.resolve())
-      .then(task)
-      .catch((err) => logger.error({ err, chat: key }, 'whatsapp: handling failed'));
-    chatQueues.set(key, next);
-    void next.finally(() => {
-      if (chatQueues.get(key) === next) chatQueues.delete(key);
-    });
-    track(next);
-  };
-  async function whenIdle(): Promise<void> {
-    while (inflight.size > 0) await Promise.allSettled([...inflight]);
-  }
+}
 
+interface Parts extends EventTargets {
+  readonly connection: Connection;
+}
+
+/**
+ * Builds the parts and ties them together. They refer to each other (the connection's socket
+ * options read outbound's sent messages, outbound sends on the connection's socket), so the
+ * connection reaches the later ones through `parts`, filled in before it starts.
+ */
+function createParts(options: WhatsAppAdapterOptions, s: Settings, work: Work): Parts {
+  const { router, redis } = options;
+  const { prefix, clock, random, logger, redisTimeoutMs, hooks } = s;
+  const { track, serial } = work;
   const choices = new PendingChoices(options.choiceTtlMs ?? 10 * 60_000, () => clock.now());
   const handled = new HandledIds(redis, prefix, 5_000, () => clock.now());
   // Baileys counts retries per message here; one cache across sockets, as its Example/example.ts does.
   const msgRetryCounterCache = new RetryCounterCache(() => clock.now());
 
-  let outbound: Outbound;
-  let inbound: Inbound;
-  let groups: Groups;
+  let parts: Parts | undefined;
+  const the = (): Parts => {
+    if (!parts) throw new Error('whatsapp: the adapter is still being put together');
+    return parts;
+  };
   const connection: Connection = new Connection({
     redis,
     prefix,
     logger,
-    baileysLogger,
-    makeSocket,
+    baileysLogger: s.baileysLogger,
+    makeSocket: s.makeSocket,
     clock,
     random,
     ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -156,36 +163,15 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     track,
     ...(options.resolveVersion ? { resolveVersion: options.resolveVersion } : {}),
     socketConfig: () => ({
-      cachedGroupMetadata: async (jid: string) => cache.peek(jid),
-      getMessage: (key: WAMessageKey) => outbound.getMessage(key),
+      cachedGroupMetadata: async (jid: string) => the().cache.peek(jid),
+      getMessage: (key: WAMessageKey) => the().outbound.getMessage(key),
       msgRetryCounterCache,
       // Status updates and channels are never answered: not decrypting them saves work and keys.
       shouldIgnoreJid: (jid: string) => /@(broadcast|newsletter)$/.test(jid),
     }),
-    attach: (on) => {
-      on('messages.upsert', (upsert) => {
-        groups.noteStubs(upsert.messages);
-        inbound.onUpsert(upsert);
-      });
-      on('messages.update', (updates) => outbound.onMessagesUpdate(updates));
-      on('lid-mapping.update', ({ lid, pn }) => identity.learn(lid, pn));
-      on('group-participants.update', (update) => {
-        cache.applyParticipants(update.id, update.action, update.participants);
-        if (update.action === 'add') serial(update.id, () => groups.onJoin(update));
-      });
-      on('groups.update', (updates) => {
-        for (const u of updates) {
-          if (!u.id) continue;
-          cache.invalidate(u.id);
-          if (u.ephemeralDuration !== undefined) outbound.setEphemeral(u.id, u.ephemeralDuration);
-        }
-      });
-      on('group.join-request', (update) => {
-        if (update.action === 'created') serial(update.id, () => groups.onJoinRequest(update));
-      });
-    },
-    onOpen: () => track(identity.resolveModerators()),
-    onTimelock: (lock) => outbound.onTimelock(lock),
+    attach: (on) => attachListeners(on, the()),
+    onOpen: () => track(the().identity.resolveModerators()),
+    onTimelock: (lock) => the().outbound.onTimelock(lock),
   });
   const cache = new GroupCache(
     async (jid) => {
@@ -205,7 +191,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     ...(options.moderators ? { moderators: options.moderators } : {}),
     ...(options.onChatMoved ? { onChatMoved: options.onChatMoved } : {}),
   });
-  outbound = new Outbound({
+  const outbound = new Outbound({
     redis,
     prefix,
     connection,
@@ -222,7 +208,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     sentTtlMs: options.sentTtlMs ?? 7 * 24 * 60 * 60_000,
     redisTimeoutMs,
   });
-  inbound = new Inbound({
+  const inbound = new Inbound({
     router,
     outbound,
     identity,
@@ -238,7 +224,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     serial,
     track,
   });
-  groups = new Groups({
+  const groups = new Groups({
     router,
     redis,
     prefix,
@@ -252,7 +238,21 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     welcomeWindowMs: options.welcomeWindowMs ?? 24 * 60 * 60_000,
     reply: (chatId, replies, key) => inbound.reply(chatId, replies, key),
   });
+  const built: Parts = { connection, cache, identity, outbound, inbound, groups, serial };
+  parts = built;
+  return built;
+}
 
+/**
+ * WhatsApp through Baileys 7: incoming messages to the router, replies rendered the WhatsApp way.
+ * This only wires the parts: `lifecycle.ts` (socket, reconnects), `inbound.ts` (messages in),
+ * `outbound.ts` (sending, pacing, resends, refusals), `groups.ts` (joins, requests, invites),
+ * `identity.ts` (LIDs and phone numbers), `events.ts` (which socket event goes where).
+ */
+export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsAppAdapter {
+  const s = settings(options);
+  const work = new Work(s.logger);
+  const { connection, outbound, groups } = createParts(options, s, work);
   return {
     platform: 'whatsapp',
     admin: groups.admin,
@@ -263,57 +263,11 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): WhatsApp
     async stop() {
       await connection.stop(async () => {
         outbound.close();
-        await whenIdle();
+        await work.whenIdle();
       });
     },
-    async send(chatId, replies) {
-      if (!connection.connected)
-        throw new DeliveryError('TRANSIENT', `WhatsApp is not connected (${connection.status().detail})`);
-      const chat: ChatRef = {
-        platform: 'whatsapp',
-        chatId,
-        chatType: chatId.endsWith('@g.us') ? 'group' : 'private',
-      };
-      // A moderator's /reply quotes the member's message (Baileys quotes by key and content).
-      const quote = replies[0]?.quote;
-      const quoted = quote
-        ? ({
-            key: {
-              remoteJid: chatId,
-              id: quote.messageId,
-              fromMe: false,
-              ...(chat.chatType === 'group' && quote.senderId ? { participant: quote.senderId } : {}),
-            },
-            message: { conversation: quote.text ?? '' },
-          } as WAMessage)
-        : undefined;
-      try {
-        await outbound.deliver(chatId, replies, {
-          priority: quoted ? 'reply' : 'bulk',
-          choicesKey: choiceKey(chat),
-          confirm: true,
-          ...(quoted ? { quoted } : {}),
-        });
-      } catch (err) {
-        if (err instanceof PacerClosedError)
-          throw new DeliveryError('TRANSIENT', 'WhatsApp is stopping', undefined, err);
-        throw err;
-      }
-    },
+    send: (chatId, replies) => sendToChat(outbound, connection, chatId, replies),
     status: () => connection.status(),
-    whenIdle,
+    whenIdle: work.whenIdle,
   };
-}
-
-function printQr(qr: string): void {
-  process.stderr.write(
-    '\nWhatsApp: scan this QR code with the phone (WhatsApp > Linked devices > Link a device):\n',
-  );
-  qrcode.generate(qr, { small: true }, (art) => process.stderr.write(`${art}\n`));
-}
-
-function printPairingCode(code: string): void {
-  process.stderr.write(
-    `\nWhatsApp: on the phone open WhatsApp > Linked devices > Link a device > Link with phone number instead, and enter: ${code}\n\n`,
-  );
 }

@@ -1,5 +1,4 @@
 import {
-  type AuthenticationCreds,
   type BaileysEventMap,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
@@ -9,7 +8,8 @@ import type { Redis } from 'ioredis';
 import { type AdapterHooks, DeliveryError } from '../../core/adapter.js';
 import { createRedisAuthStore, type RedisAuthStore } from './auth-state.js';
 import type { PacerClock } from './pacer.js';
-import { type BackoffOptions, backoffDelay, decideOnClose } from './reconnect.js';
+import { forgetUnfinishedPairing, isLinked, Linking } from './pairing.js';
+import { type BackoffOptions, decideOnClose, ReconnectTimer } from './reconnect.js';
 import type { ILogger, MakeSocket, Me, WhatsAppSocket } from './types.js';
 
 /** Registers a listener on the current socket; the connection removes it when the socket goes. */
@@ -44,19 +44,13 @@ export interface ConnectionOptions {
   readonly onTimelock?: (lock: NonNullable<BaileysEventMap['connection.update']['reachoutTimeLock']>) => void;
 }
 
-/**
- * A session counts as linked once WhatsApp completed a login for it: `me.id` is set and the
- * pairing was confirmed (`account` is written by Baileys' `configureSuccessfulPairing`).
- * `registered` is no guide: QR links never set it, and a pairing code request writes `me` early.
- */
-export const isLinked = (creds: AuthenticationCreds): boolean => !!creds.me?.id && !!creds.account;
-
 type Listener = [keyof BaileysEventMap, (arg: never) => void];
 
 /**
  * The WhatsApp connection: owns the socket and the session store, reconnects with backoff, stops
  * for good where retrying cannot help. `start()` after `stop()` is a fresh start (the socket lock
- * can be lost and regained), whatever the last close was.
+ * can be lost and regained), whatever the last close was. Linking a device (QR or pairing code)
+ * is `pairing.ts`; the reconnect timer and its backoff are `reconnect.ts`.
  */
 export class Connection {
   private auth: RedisAuthStore | undefined;
@@ -64,14 +58,30 @@ export class Connection {
   private listeners: Listener[] = [];
   private isConnected = false;
   private detail = 'not started';
-  private attempt = 0;
-  private reconnectTimer: unknown;
   private stopping = false;
   private halted = false;
-  private pairingRequested = false;
   private version: [number, number, number] | undefined;
+  private readonly reconnect: ReconnectTimer;
+  private readonly linking: Linking;
 
-  constructor(private readonly o: ConnectionOptions) {}
+  constructor(private readonly o: ConnectionOptions) {
+    this.reconnect = new ReconnectTimer({
+      clock: o.clock,
+      random: o.random,
+      ...(o.backoff ? { backoff: o.backoff } : {}),
+      connect: () => this.connect(),
+    });
+    this.linking = new Linking({
+      ...(o.pairingNumber ? { pairingNumber: o.pairingNumber } : {}),
+      onQr: o.onQr,
+      onPairingCode: o.onPairingCode,
+      logger: o.logger,
+      setDetail: (detail) => {
+        this.detail = detail;
+      },
+      isCurrent: (s) => s === this.sock,
+    });
+  }
 
   get connected(): boolean {
     return this.isConnected;
@@ -105,7 +115,7 @@ export class Connection {
     // A fresh start: nothing from an earlier run (a halt on 440, a backoff count) carries over.
     this.stopping = false;
     this.halted = false;
-    this.attempt = 0;
+    this.reconnect.attempt = 0;
     this.isConnected = false;
     this.detail = 'starting';
     try {
@@ -131,8 +141,7 @@ export class Connection {
 
   async stop(beforeEnd?: () => Promise<void>): Promise<void> {
     this.stopping = true;
-    if (this.reconnectTimer !== undefined) this.o.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
+    this.reconnect.cancel();
     await beforeEnd?.();
     const s = this.sock;
     if (s) {
@@ -156,8 +165,9 @@ export class Connection {
   private connect(): void {
     const auth = this.auth;
     if (this.stopping || this.halted || this.sock || !auth) return;
-    this.pairingRequested = false;
-    this.detail = this.attempt > 0 ? `connecting (attempt ${this.attempt + 1})` : 'connecting';
+    this.linking.reset();
+    const attempt = this.reconnect.attempt;
+    this.detail = attempt > 0 ? `connecting (attempt ${attempt + 1})` : 'connecting';
     let s: WhatsAppSocket;
     try {
       s = this.o.makeSocket({
@@ -201,9 +211,9 @@ export class Connection {
   private onUpdate(s: WhatsAppSocket, update: BaileysEventMap['connection.update']): void {
     if (s !== this.sock) return; // a late event from a socket already replaced
     if (update.reachoutTimeLock) this.o.onTimelock?.(update.reachoutTimeLock);
-    if (update.qr) this.onQr(s, update.qr);
+    if (update.qr) this.linking.onQr(s, update.qr);
     if (update.connection === 'open') {
-      this.attempt = 0;
+      this.reconnect.attempt = 0;
       this.detail = 'connected';
       this.setConnected(true);
       this.o.logger.info({ me: this.me() }, 'whatsapp: connected');
@@ -241,64 +251,27 @@ export class Connection {
     }
   }
 
-  /**
-   * A pairing code that was not entered in time leaves `me` (and `pairingCode`) written by
-   * `requestPairingCode`: reconnecting with them logs in as a device that was never linked and
-   * ends in 401. An unlinked session starts its next attempt clean.
-   */
+  /** An unfinished link starts over (see {@link forgetUnfinishedPairing}). */
   private forgetUnfinishedPairing(): void {
     const auth = this.auth;
-    if (!auth || isLinked(auth.state.creds)) return;
-    const creds = auth.state.creds;
-    if (!creds.me && !creds.pairingCode) return;
-    creds.me = undefined;
-    creds.pairingCode = undefined;
-    creds.registered = false;
-    this.o.logger.info('whatsapp: the device was not linked in time; starting the link again');
     // The next socket reads the creds object itself; the store catches up in the background.
-    this.save(auth);
+    if (auth && forgetUnfinishedPairing(auth.state.creds, this.o.logger)) this.save(auth);
   }
 
   private scheduleRetry(reason: string, statusCode?: number): void {
-    this.attempt++;
-    const delay = backoffDelay(this.attempt, { random: this.o.random, ...this.o.backoff });
-    this.detail = `reconnecting in ${Math.max(1, Math.round(delay / 1000))}s (attempt ${this.attempt})`;
+    const delay = this.reconnect.nextDelay();
+    const attempt = this.reconnect.attempt;
+    this.detail = `reconnecting in ${Math.max(1, Math.round(delay / 1000))}s (attempt ${attempt})`;
     this.o.logger.warn(
-      { statusCode, reason, attempt: this.attempt, delayMs: delay },
+      { statusCode, reason, attempt, delayMs: delay },
       `whatsapp: connection closed (${reason}); ${this.detail}`,
     );
     this.schedule(delay);
   }
 
-  /** One reconnect timer at most: a burst of closes never leads to overlapping sockets. */
+  /** One reconnect timer at most (see {@link ReconnectTimer}); none once stopping. */
   private schedule(ms: number): void {
-    if (this.reconnectTimer !== undefined || this.stopping) return;
-    this.reconnectTimer = this.o.clock.setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    }, ms);
-  }
-
-  private onQr(s: WhatsAppSocket, qr: string): void {
-    const number = this.o.pairingNumber;
-    if (number && !isLinked(s.authState.creds)) {
-      if (this.pairingRequested) return;
-      this.pairingRequested = true;
-      this.detail = 'requesting a pairing code';
-      s.requestPairingCode(number).then(
-        (code) => {
-          if (s !== this.sock) return;
-          const shown = code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
-          // The code links the bot's number: it goes to the operator's terminal, never to /readyz.
-          this.detail =
-            "waiting for the pairing code (printed in the bot's terminal) to be entered on the phone";
-          this.o.onPairingCode(shown);
-        },
-        (err) => this.o.logger.error({ err }, 'whatsapp: requesting a pairing code failed'),
-      );
-      return;
-    }
-    this.detail = 'waiting for QR scan';
-    this.o.onQr(qr);
+    if (this.stopping) return;
+    this.reconnect.schedule(ms);
   }
 }

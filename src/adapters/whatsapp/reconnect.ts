@@ -110,3 +110,40 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   const raw = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
   return Math.round(raw * (1 - jitter + 2 * jitter * random()));
 }
+
+export interface ReconnectTimerOptions {
+  readonly clock: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  readonly random: () => number;
+  readonly backoff?: BackoffOptions;
+  /** Makes the next connection attempt. */
+  readonly connect: () => void;
+}
+
+/** The reconnect timer and the attempt count its backoff grows with. */
+export class ReconnectTimer {
+  /** Failed attempts since the last open connection. */
+  attempt = 0;
+  private timer: unknown;
+
+  constructor(private readonly o: ReconnectTimerOptions) {}
+
+  /** The next backoff delay; counts one more attempt. */
+  nextDelay(): number {
+    this.attempt++;
+    return backoffDelay(this.attempt, { random: this.o.random, ...this.o.backoff });
+  }
+
+  /** One reconnect timer at most: a burst of closes never leads to overlapping sockets. */
+  schedule(ms: number): void {
+    if (this.timer !== undefined) return;
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.o.connect();
+    }, ms);
+  }
+
+  cancel(): void {
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
