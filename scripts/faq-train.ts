@@ -95,7 +95,7 @@ export function examplesFor(content: Content, messages: readonly LabelledMessage
 }
 
 /** The options the committed model is trained with (chosen by tests/eval/tune.ts). */
-export const TRAIN_OPTIONS: IntentTrainOptions = { bits: 15, epochs: 20, learningRate: 0.5, l2: 1e-5, questionWeight: 1 };
+export const TRAIN_OPTIONS: IntentTrainOptions = { bits: 15, epochs: 20, learningRate: 2, l2: 1e-4, questionWeight: 1 };
 
 export function trainFaqModel(
   content: Content,

@@ -32,6 +32,8 @@ export interface MatcherOptions {
   readonly classifierShare: number;
   /** With a classifier: the probability the best FAQ entry must reach to be answered outright. */
   readonly minProbability: number;
+  /** With a classifier: above this probability of "none" (nothing the FAQ answers), no outright answer. */
+  readonly maxNoneProbability: number;
   /** A question naming a topic the article does not cover gets choices only above this coverage. */
   readonly notCoveredSuggestCoverage: number;
   /** A "did you mean" choice must score at least this share of the best candidate's score. */
@@ -39,15 +41,16 @@ export interface MatcherOptions {
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
-  minCoverage: 0.45,
-  margin: 1.275,
+  minCoverage: 0.25,
+  margin: 1.325,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
   questionWeight: 1,
-  classifierShare: 0.4,
-  minProbability: 0.05,
+  classifierShare: 0.5,
+  minProbability: 0.35,
+  maxNoneProbability: 1,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
 };
@@ -121,6 +124,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
         coverage,
         ratio,
         ...(probability === undefined ? {} : { probability }),
+        ...(probabilities ? { noneProbability: probabilities.none } : {}),
       };
 
       if (!evidence || coverage < options.minSuggestCoverage) return { decision: 'none', ...facts };
@@ -133,7 +137,9 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
         const first = top[typedAt]!;
         return { decision: 'answer', ...facts, candidates: [first, ...top.filter((c) => c !== first)] };
       }
-      const sure = probabilities ? (probability ?? 0) >= options.minProbability : true;
+      const sure = probabilities
+        ? (probability ?? 0) >= options.minProbability && probabilities.none <= options.maxNoneProbability
+        : true;
       if (coverage >= options.minCoverage && ratio >= options.margin && sure)
         return { decision: 'answer', ...facts };
       return { decision: 'suggest', ...facts };

@@ -31,6 +31,8 @@ export interface MatchResult {
   readonly ratio?: number;
   /** The FAQ classifier's probability for the best candidate (when the content ships a classifier). */
   readonly probability?: number;
+  /** The FAQ classifier's probability that the message asks nothing the FAQ answers. */
+  readonly noneProbability?: number;
 }
 
 /** Finds what in the content answers a member's free text. */

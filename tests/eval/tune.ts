@@ -26,6 +26,8 @@ import type { MatchTarget } from '../../src/core/ports.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const WRONG_COST = Number(arg('cost') ?? 6);
+/** A health answer to an off-topic or not-covered message: the issue's target is none at all. */
+const OFFTOPIC_COST = Number(arg('offtopic-cost') ?? WRONG_COST);
 const FOLDS = Number(arg('folds') ?? 5);
 const BY_FILE = process.argv.includes('--by-file');
 const SHARES = (arg('shares') ?? '0,0.4,0.6,0.8').split(',').map(Number);
@@ -47,6 +49,7 @@ interface Row {
   readonly coverage: number;
   readonly ratio: number;
   readonly probability: number;
+  readonly none: number;
 }
 
 function targetText(content: Content, t: MatchTarget): string {
@@ -66,7 +69,7 @@ function isRight(content: Content, item: LabelledMessage, t: MatchTarget | undef
   return quotes.some((q: string) => q !== '' && text.includes(fold(q)));
 }
 
-const open = { minCoverage: 0, margin: 0, minProbability: 0 };
+const open = { minCoverage: 0, margin: 0, minProbability: 0, maxNoneProbability: 1 };
 
 /** Held-out rows: each message scored by a matcher whose classifier was trained without its fold. */
 function heldOutRows(content: Content, messages: readonly LabelledMessage[], share: number): Row[] {
@@ -96,6 +99,7 @@ function heldOutRows(content: Content, messages: readonly LabelledMessage[], sha
         coverage: r.coverage ?? 0,
         ratio: r.ratio ?? 0,
         probability: r.probability ?? (share > 0 ? 0 : 1),
+        none: r.noneProbability ?? 0,
       });
     });
   }
@@ -106,6 +110,7 @@ interface Thresholds {
   readonly minCoverage: number;
   readonly margin: number;
   readonly minProbability: number;
+  readonly maxNoneProbability: number;
 }
 interface Score {
   gain: number;
@@ -121,30 +126,38 @@ function score(data: readonly Row[], t: Thresholds): Score {
   for (const r of data) {
     if (r.answerable) s.answerable++;
     else s.offTopic++;
-    if (!r.eligible || r.coverage < t.minCoverage || r.ratio < t.margin || r.probability < t.minProbability)
+    if (
+      !r.eligible ||
+      r.coverage < t.minCoverage ||
+      r.ratio < t.margin ||
+      r.probability < t.minProbability ||
+      r.none > t.maxNoneProbability
+    )
       continue;
     if (r.right) s.right++;
     else if (r.answerable) s.wrong++;
     else s.offTopicAnswered++;
   }
-  s.gain = s.right - WRONG_COST * (s.wrong + s.offTopicAnswered);
+  s.gain = s.right - WRONG_COST * s.wrong - OFFTOPIC_COST * s.offTopicAnswered;
   return s;
 }
 
 const COVERAGES = Array.from({ length: 15 }, (_, i) => 0.2 + i * 0.05);
 const MARGINS = Array.from({ length: 21 }, (_, i) => 1 + i * 0.025);
 const PROBABILITIES = Array.from({ length: 19 }, (_, i) => i * 0.05);
+const NONES = [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1];
 
 function best(data: readonly Row[], withProbability: boolean): { t: Thresholds; s: Score } {
   let out: { t: Thresholds; s: Score } | undefined;
-  for (const minProbability of withProbability ? PROBABILITIES : [0])
-    for (const minCoverage of COVERAGES)
-      for (const margin of MARGINS) {
-        const t = { minCoverage, margin, minProbability };
-        const s = score(data, t);
-        // Ties go to the stricter setting: fewer outright answers on thin evidence.
-        if (!out || s.gain > out.s.gain) out = { t, s };
-      }
+  for (const maxNoneProbability of withProbability ? NONES : [1])
+    for (const minProbability of withProbability ? PROBABILITIES : [0])
+      for (const minCoverage of COVERAGES)
+        for (const margin of MARGINS) {
+          const t = { minCoverage, margin, minProbability, maxNoneProbability };
+          const s = score(data, t);
+          // Ties go to the stricter setting: fewer outright answers on thin evidence.
+          if (!out || s.gain > out.s.gain) out = { t, s };
+        }
   return out!;
 }
 
@@ -153,7 +166,7 @@ const { messages } = readTrainingMessages();
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
 const files = [...new Set(messages.map((m) => m.file))];
 console.log(
-  `${messages.length} labelled messages (${files.join(', ')}); classifier folds: ${BY_FILE ? 'one per file' : FOLDS}; wrong costs ${WRONG_COST}`,
+  `${messages.length} labelled messages (${files.join(', ')}); classifier folds: ${BY_FILE ? 'one per file' : FOLDS}; wrong costs ${WRONG_COST}, off-topic answer costs ${OFFTOPIC_COST}`,
 );
 for (const share of SHARES) {
   const data = heldOutRows(content, messages, share);
@@ -186,6 +199,6 @@ for (const share of SHARES) {
   console.log(
     `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}; ` +
       `cross-validated answered ${pct(cv.right, cv.answerable)}, wrong ${pct(cv.wrong, cv.answerable)}, off-topic answered ${cv.offTopicAnswered}/${cv.offTopic}\n` +
-      `  chosen on all: minCoverage ${all.t.minCoverage.toFixed(2)}, margin ${all.t.margin.toFixed(3)}, minProbability ${all.t.minProbability.toFixed(2)} -> answered ${pct(all.s.right, all.s.answerable)}, wrong ${all.s.wrong}, off-topic answered ${all.s.offTopicAnswered}\n    ${byFile}`,
+      `  chosen on all: minCoverage ${all.t.minCoverage.toFixed(2)}, margin ${all.t.margin.toFixed(3)}, minProbability ${all.t.minProbability.toFixed(2)}, maxNoneProbability ${all.t.maxNoneProbability.toFixed(2)} -> answered ${pct(all.s.right, all.s.answerable)}, wrong ${all.s.wrong}, off-topic answered ${all.s.offTopicAnswered}\n    ${byFile}`,
   );
 }
