@@ -26,19 +26,19 @@ export const messageLines = (text: string): string[] =>
 
 /** The labelled messages under `dir`, and a hash of the files they came from. */
 export function readTrainingSet(dir = SAFETY_DIR): {
-  examples: { text: string; label: 0 | 1 }[];
+  examples: { text: string; label: 0 | 1; file: string }[];
   hash: string;
 } {
   const files = readdirSync(dir)
     .filter((f) => /^(not-)?emergencies.*\.txt$/.test(f))
     .sort();
   const hash = createHash('sha256');
-  const examples: { text: string; label: 0 | 1 }[] = [];
+  const examples: { text: string; label: 0 | 1; file: string }[] = [];
   for (const f of files) {
     const text = readFileSync(path.join(dir, f), 'utf8');
     hash.update(`${f}\n${text}`);
     const label = f.startsWith('not-') ? 0 : 1;
-    for (const line of messageLines(text)) examples.push({ text: line, label });
+    for (const line of messageLines(text)) examples.push({ text: line, label, file: f });
   }
   return { examples, hash: hash.digest('hex').slice(0, 16) };
 }
@@ -79,50 +79,90 @@ export interface Figures {
 /** Held-out figures for the whole grader, with a model per fold that never saw its fold. */
 export function crossValidate(
   patterns: readonly string[],
-  examples: readonly { text: string; label: 0 | 1 }[],
+  examples: readonly { text: string; label: 0 | 1; file?: string }[],
   thresholds: { emergencyAt: number; cautionAt: number },
-  folds = 5,
-): Figures {
-  let caught = 0;
-  let alarms = 0;
-  let cautions = 0;
+  options: { folds?: number; train?: TrainOptions; onMistake?: (line: string) => void } = {},
+): Figures & { byFile: Map<string, Figures> } {
+  const folds = options.folds ?? 5;
+  const byFile = new Map<string, Figures>();
+  const add = (file: string, d: Partial<Figures>) => {
+    const f = byFile.get(file) ?? { emergencies: 0, caught: 0, others: 0, alarms: 0, cautions: 0 };
+    byFile.set(file, {
+      emergencies: f.emergencies + (d.emergencies ?? 0),
+      caught: f.caught + (d.caught ?? 0),
+      others: f.others + (d.others ?? 0),
+      alarms: f.alarms + (d.alarms ?? 0),
+      cautions: f.cautions + (d.cautions ?? 0),
+    });
+  };
   for (let k = 0; k < folds; k++) {
-    const train = examples.filter((_, i) => i % folds !== k);
-    const model = trainModel(train, thresholds);
+    const model = trainModel(
+      examples.filter((_, i) => i % folds !== k),
+      thresholds,
+      undefined,
+      options.train,
+    );
     const grade = createSafetyGrader(patterns, model);
     examples.forEach((e, i) => {
       if (i % folds !== k) return;
-      const g = grade(e.text).grade;
-      if (e.label === 1 && g === 'emergency') caught++;
-      if (e.label === 0 && g === 'emergency') alarms++;
-      if (e.label === 0 && g === 'caution') cautions++;
+      const v = grade(e.text);
+      const file = e.file ?? '(all)';
+      if (e.label === 1) add(file, { emergencies: 1, caught: v.grade === 'emergency' ? 1 : 0 });
+      else add(file, { others: 1, alarms: v.grade === 'emergency' ? 1 : 0, cautions: v.grade === 'caution' ? 1 : 0 });
+      const wrong = (e.label === 1) !== (v.grade === 'emergency');
+      if (wrong) options.onMistake?.(`${e.label ? 'MISS ' : 'ALARM'} ${file}: ${e.text}  <- ${v.grade}: ${v.reason}`);
     });
   }
-  const emergencies = examples.filter((e) => e.label === 1).length;
-  return { emergencies, caught, others: examples.length - emergencies, alarms, cautions };
+  const sum = (key: keyof Figures) => [...byFile.values()].reduce((n, f) => n + f[key], 0);
+  return {
+    emergencies: sum('emergencies'),
+    caught: sum('caught'),
+    others: sum('others'),
+    alarms: sum('alarms'),
+    cautions: sum('cautions'),
+    byFile,
+  };
 }
 
 export const describeFigures = (f: Figures) =>
-  `emergencies ${f.caught}/${f.emergencies} (${pct(f.caught, f.emergencies)}), ` +
-  `false alarms ${f.alarms}/${f.others} (${pct(f.alarms, f.others)}), cautions on non-emergencies ${f.cautions}`;
+  [
+    f.emergencies > 0 ? `emergencies ${f.caught}/${f.emergencies} (${pct(f.caught, f.emergencies)})` : '',
+    f.others > 0
+      ? `false alarms ${f.alarms}/${f.others} (${pct(f.alarms, f.others)}), cautions on non-emergencies ${f.cautions}`
+      : '',
+  ]
+    .filter((s) => s !== '')
+    .join(', ');
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
 
 /**
  * The thresholds the committed model uses (chosen with `--report` on held-out folds). No caution band
  * of its own for the classifier: below its emergency threshold it flagged greetings and thanks.
+ * 0.85 (round 4): held out, 0.8 / 0.85 / 0.9 caught 874 / 869 / 865 of 909 emergencies with 48 / 42 / 31
+ * false alarms in 983; 0.85 gains recall over 0.9 and still alarms fewer than 0.9 did before round 4 (65).
  */
-export const THRESHOLDS = { emergencyAt: 0.9, cautionAt: 0.9 };
+export const THRESHOLDS = { emergencyAt: 0.85, cautionAt: 0.85 };
+
+/** Training settings of the committed model: trainLogistic's defaults (L2 from 1e-4 to 3e-3 changed little). */
+export const TRAINING: TrainOptions = {};
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const content = await loadContent(path.resolve('content'));
   const { examples, hash } = readTrainingSet();
   if (process.argv.includes('--report')) {
-    for (const emergencyAt of [0.8, 0.9, 0.95]) {
-      const f = crossValidate(content.community.safetyPatterns, examples, { emergencyAt, cautionAt: emergencyAt });
+    const list = process.argv.includes('--list');
+    for (const emergencyAt of [0.8, 0.85, 0.9, 0.95]) {
+      const f = crossValidate(
+        content.community.safetyPatterns,
+        examples,
+        { emergencyAt, cautionAt: emergencyAt },
+        { train: TRAINING, ...(list && emergencyAt === THRESHOLDS.emergencyAt ? { onMistake: console.log } : {}) },
+      );
       console.log(`emergencyAt ${emergencyAt}: ${describeFigures(f)}`);
+      for (const [file, g] of f.byFile) console.log(`  ${file}: ${describeFigures(g)}`);
     }
   } else {
-    const model = trainModel(examples, THRESHOLDS, hash);
+    const model = trainModel(examples, THRESHOLDS, hash, TRAINING);
     writeFileSync(path.join(SAFETY_DIR, 'model.json'), `${JSON.stringify(model, null, 0)}\n`);
     console.log(
       `content/safety/model.json: ${Object.keys(model.weights).length} weights from ${examples.length} messages (${hash})`,

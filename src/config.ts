@@ -83,6 +83,8 @@ export const configSchema = z.object({
     'each chat is platform:chatId, e.g. telegram:-1001234567890',
   ),
   /** Addresses the seed does not give for the community's links. */
+  /** The community's own group chat (an invite link): first in /links and the ?start=join onboarding. */
+  COMMUNITY_GROUP_URL: optionalUrl,
   WHATSAPP_COMMUNITY_URL: optionalUrl,
   BLOG_URL: optionalUrl,
 

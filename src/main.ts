@@ -79,7 +79,11 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     store = await createContentStore(
       contentDir,
-      { WHATSAPP_COMMUNITY_URL: config.WHATSAPP_COMMUNITY_URL, BLOG_URL: config.BLOG_URL },
+      {
+        COMMUNITY_GROUP_URL: config.COMMUNITY_GROUP_URL,
+        WHATSAPP_COMMUNITY_URL: config.WHATSAPP_COMMUNITY_URL,
+        BLOG_URL: config.BLOG_URL,
+      },
       { taught },
     );
   } catch (err) {

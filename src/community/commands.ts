@@ -8,16 +8,21 @@ import { builtinCommands, isStaffCommand } from '../core/commands.js';
 import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import type { ChatRef, Platform, Reply } from '../core/types.js';
+import { aboutCommand } from './about.js';
 import { TimeoutError, withTimeout } from './bounded.js';
 import { chatCommands } from './chat-commands.js';
 import type { ChatRegistry } from './chats.js';
-import { insightCommands, PLATFORM_NAMES } from './insight-commands.js';
+import { PLATFORM_NAMES } from './failures.js';
+import { insightCommands } from './insight-commands.js';
 import type { Insight } from './insight-store.js';
 import { inviteCommands } from './invite-commands.js';
 import type { InviteStore, JoinCounter } from './invite-store.js';
+import type { CommunityLogger } from './logger.js';
 import { onboarding } from './replies.js';
 
 export interface CommandDeps {
+  /** Refusals and failed sends are logged in full here; chats get a sentence for people. */
+  readonly logger?: CommunityLogger;
   readonly admin: (platform: Platform) => PlatformAdmin | undefined;
   readonly chats: ChatRegistry;
   /** Sends into a chat through its platform's adapter (a moderator's `/reply`). */
@@ -29,6 +34,8 @@ export interface CommandDeps {
   readonly subscribers?: () => Promise<Partial<Record<Platform, number>>>;
   readonly timeZone?: string;
   readonly retentionDays: number;
+  /** FLOOD_WINDOW_SECONDS in milliseconds, for what /disclaimer says is kept. */
+  readonly floodWindowMs: number;
 }
 
 /** Deep-link payloads (`t.me/<bot>?start=join`) that open the onboarding. */
@@ -74,7 +81,13 @@ export function communityCommands(deps: CommandDeps): Command[] {
   const when = (d: Date) => `${format.format(d)}${deps.timeZone && deps.timeZone !== 'UTC' ? '' : ' UTC'}`;
   const commands: Command[] = [
     onboardingStart(),
+    aboutCommand({
+      durable: deps.insight.durable,
+      retentionDays: deps.retentionDays,
+      floodWindowMs: deps.floodWindowMs,
+    }),
     ...inviteCommands({
+      ...(deps.logger ? { logger: deps.logger } : {}),
       admin: deps.admin,
       ...(deps.invites ? { invites: deps.invites } : {}),
       joins: deps.joins,
@@ -82,6 +95,7 @@ export function communityCommands(deps: CommandDeps): Command[] {
     }),
     ...chatCommands(deps.chats),
     ...insightCommands({
+      ...(deps.logger ? { logger: deps.logger } : {}),
       insight: deps.insight,
       joins: deps.joins,
       send: deps.send,

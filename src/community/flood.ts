@@ -60,7 +60,8 @@ const READING_COMMANDS = new Set([
   'toc',
   'contents',
 ]);
-const READING_PRESSES = new Set(['sec', 'toc', 'psg', 'faq', 'links', 'rules']);
+// `page` turns a navigation message (sections, contents, the FAQ's topics).
+const READING_PRESSES = new Set(['sec', 'toc', 'psg', 'faq', 'page', 'links', 'rules']);
 
 /** Paging through the article and the FAQ: buttons and the reading commands. */
 export const isNavigation = (incoming: Incoming): boolean =>

@@ -19,7 +19,12 @@ import { type ChatRegistry, createChatRegistry } from './chats.js';
 import { type Clock, systemClock } from './clock.js';
 import { communityCommands } from './commands.js';
 import { createFloodGuard, createRedisFloodStore } from './flood.js';
-import { createMemoryInsight, createRedisInsight, type Insight } from './insight-store.js';
+import {
+  createMemoryInsight,
+  createRedisInsight,
+  DEFAULT_RETENTION_DAYS,
+  type Insight,
+} from './insight-store.js';
 import {
   createMemoryJoinCounter,
   createRedisInviteStore,
@@ -112,7 +117,7 @@ export function createCommunity(options: CommunityOptions): Community {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const prefix = options.prefix ?? 'community:';
-  const retentionDays = options.retentionDays ?? 90;
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const { redis } = options;
   if (!redis) {
     logger.warn(
@@ -160,6 +165,7 @@ export function createCommunity(options: CommunityOptions): Community {
     prefix,
   });
   const commands = communityCommands({
+    logger,
     admin,
     chats,
     send: async (chat, replies) => {
@@ -171,6 +177,7 @@ export function createCommunity(options: CommunityOptions): Community {
     joins,
     insight,
     retentionDays,
+    floodWindowMs: options.flood.windowMs,
     ...(options.subscribers ? { subscribers: options.subscribers } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   });
@@ -227,23 +234,13 @@ export function createCommunity(options: CommunityOptions): Community {
       quietly('counting an answer', () => insight.recordAnswer(kind, faqId, chat)),
   };
 
+  // What the router takes as it is; `routerOptions` adds the bounded chat lookup and positions.
+  const wiring = { commands, presses, guards, onJoin, onJoinRequest, unanswered, stats };
   return {
-    commands,
-    presses,
-    guards,
-    onJoin,
-    onJoinRequest,
-    unanswered,
-    stats,
+    ...wiring,
     chats,
     routerOptions: {
-      commands,
-      presses,
-      guards,
-      onJoin,
-      onJoinRequest,
-      unanswered,
-      stats,
+      ...wiring,
       // A slow Redis makes a chat admin a member for that message, never a late reply.
       chats: {
         isCommunityChat: (chat) => withTimeout(chats.isCommunityChat(chat), 1_000, 'community chats'),

@@ -10,11 +10,14 @@ import type { Command, CommandContext, QuestionOutcome, QuestionRecord } from '.
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { ChatRef, Paragraph, Platform, Reply } from '../core/types.js';
+import { PLATFORM_NAMES, sendFailure } from './failures.js';
 import type { Insight } from './insight-store.js';
 import { type JoinCounter, NO_LINK } from './invite-store.js';
 import { parseDays } from './parse.js';
 
 export interface InsightCommandDeps {
+  /** Where send failures are logged in full (the moderator gets a sentence for people). */
+  readonly logger?: { warn(obj: object, msg?: string): void };
   readonly insight: Insight;
   readonly joins: JoinCounter;
   /** Sends into a chat through its platform's adapter (the answer to a member). */
@@ -24,11 +27,8 @@ export interface InsightCommandDeps {
   readonly retentionDays: number;
 }
 
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  console: 'the console',
-};
+export { PLATFORM_NAMES };
+
 const DAY = 24 * 60 * 60 * 1000;
 
 /** "Telegram group "Fibro friends"", "a private chat on WhatsApp". */
@@ -47,9 +47,29 @@ const SECTIONS: readonly { outcomes: QuestionOutcome[]; title: string }[] = [
 const scopeOf = (ctx: CommandContext, all: Action) =>
   can(ctx.actor, all) ? {} : { chats: [chatKeyOf(ctx.incoming.chat)], groupsOnly: true };
 
-export function insightCommands(deps: InsightCommandDeps): Command[] {
-  const { when } = deps;
-  const line = (q: QuestionRecord, wholeCommunity: boolean) => {
+/** A `[days]` period: how many days, since when, and "the last 7 days". */
+interface Period {
+  readonly days: number;
+  readonly since: Date;
+  readonly span: string;
+}
+
+/** Reads the `[days]` argument (default `fallback`); the error reply when it is no number of days. */
+function periodOf(
+  ctx: CommandContext,
+  fallback: number,
+  retentionDays: number,
+  example: string,
+): Period | Reply[] {
+  const days = parseDays(ctx.args, fallback, retentionDays);
+  if (typeof days !== 'number') return [simple('error', `${days.error} For example: ${example}`)];
+  const since = new Date(ctx.now.getTime() - days * DAY);
+  return { days, since, span: days === 1 ? 'the last day' : `the last ${days} days` };
+}
+
+/** One line of `/unanswered`: the question, how often, when, where, and what became of it. */
+function questionLine(when: (d: Date) => string) {
+  return (q: QuestionRecord, wholeCommunity: boolean) => {
     const picked = q.choices.find((c) => c.data === q.pressed);
     const extra = [
       `${q.similar}×`,
@@ -60,19 +80,22 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
     ];
     return `#${q.id} "${q.text}" (${extra.join(', ')})`;
   };
+}
 
-  const unanswered: Command = {
+/** `/unanswered [days]`: the questions I could not answer, by section, most asked first. */
+function unansweredCommand(deps: InsightCommandDeps): Command {
+  const line = questionLine(deps.when);
+  return {
     name: 'unanswered',
     usage: '[days]',
     description: 'questions I could not answer or was unsure of, most asked first',
     action: 'unanswered.chat',
     handle: async (ctx) => {
-      const days = parseDays(ctx.args, 7, deps.retentionDays);
-      if (typeof days !== 'number') return [simple('error', `${days.error} For example: /unanswered 7`)];
-      const since = new Date(ctx.now.getTime() - days * DAY);
+      const period = periodOf(ctx, 7, deps.retentionDays, '/unanswered 7');
+      if (Array.isArray(period)) return period;
+      const { since, span } = period;
       const scope = scopeOf(ctx, 'unanswered.all');
       const whole = scope.chats === undefined;
-      const span = days === 1 ? 'the last day' : `the last ${days} days`;
       const paragraphs: Paragraph[] = [
         para(bold(`Questions I could not answer, ${span}${whole ? '' : ', this group only'}`)),
       ];
@@ -99,8 +122,11 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       return [{ kind: 'command', paragraphs }];
     },
   };
+}
 
-  const reply: Command = {
+/** `/reply <number> <answer>`: a moderator's answer sent to the member's chat, quoting the question. */
+function replyCommand(deps: InsightCommandDeps): Command {
+  return {
     name: 'reply',
     usage: '<number> <answer>',
     description: "answer a member's question from /unanswered, in the chat it came from",
@@ -143,13 +169,8 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       try {
         await deps.send(q.chat, [message]);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        return [
-          simple(
-            'error',
-            `I could not send the answer to ${describeChat(q.chat)} (${why.slice(0, 120)}). Try again in a minute.`,
-          ),
-        ];
+        deps.logger?.warn({ err, chat: q.chat }, "a moderator's answer was not sent");
+        return [simple('error', sendFailure(err, q.chat.platform, describeChat(q.chat)))];
       }
       await deps.insight.unanswered.markAnswered(
         q.id,
@@ -164,16 +185,19 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       ];
     },
   };
+}
 
-  const stats: Command = {
+/** `/stats [days]`: answered and not, top FAQ entries, joins per invite link, subscribers. */
+function statsCommand(deps: InsightCommandDeps): Command {
+  return {
     name: 'stats',
     usage: '[days]',
     description: 'questions answered and not, top FAQ entries, joins, subscribers',
     action: 'stats.chat',
     handle: async (ctx) => {
-      const days = parseDays(ctx.args, 30, deps.retentionDays);
-      if (typeof days !== 'number') return [simple('error', `${days.error} For example: /stats 30`)];
-      const since = new Date(ctx.now.getTime() - days * DAY);
+      const period = periodOf(ctx, 30, deps.retentionDays, '/stats 30');
+      if (Array.isArray(period)) return period;
+      const { since, span } = period;
       const whole = can(ctx.actor, 'stats.all');
       const chat = ctx.incoming.chat;
       const only = whole ? undefined : chat;
@@ -181,7 +205,6 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       const top = await deps.insight.topFaq(since, 5, only);
       const joins = await deps.joins.counts(chat.chatType === 'group' ? chat : undefined);
       const questions = new Map(ctx.content.faq.map((e) => [e.id, e.question]));
-      const span = days === 1 ? 'the last day' : `the last ${days} days`;
       const paragraphs: Paragraph[] = [
         para(bold(`Statistics, ${span}${whole ? '' : ', this group only'}`)),
         para(
@@ -237,6 +260,9 @@ export function insightCommands(deps: InsightCommandDeps): Command[] {
       return [{ kind: 'command', paragraphs }];
     },
   };
+}
 
-  return [unanswered, reply, stats];
+/** The insight commands: `/unanswered`, `/reply`, `/stats`. */
+export function insightCommands(deps: InsightCommandDeps): Command[] {
+  return [unansweredCommand(deps), replyCommand(deps), statsCommand(deps)];
 }

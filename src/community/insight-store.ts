@@ -66,12 +66,18 @@ const emptyCounts = (): Record<AnswerKind, number> => ({
   caution: 0,
 });
 
+/** How many days statistics and unanswered questions are kept (the TTL is one day more). */
+export const keptSeconds = (retentionDays: number): number => (retentionDays + 1) * 24 * 60 * 60;
+export const DEFAULT_RETENTION_DAYS = 90;
+/** Unanswered questions kept at most in Redis; the oldest go first. */
+export const MAX_QUESTIONS = 20_000;
+
 /** Statistics and unanswered questions in Redis, bucketed per UTC day, bounded in size and age. */
 export function createRedisInsight(redis: Redis, prefix: string, options: InsightOptions = {}): Insight {
-  const retention = options.retentionDays ?? 90;
-  const maxRecords = options.maxQuestions ?? 20_000;
+  const retention = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  const maxRecords = options.maxQuestions ?? MAX_QUESTIONS;
   const now = options.now ?? Date.now;
-  const ttl = (retention + 1) * 24 * 60 * 60;
+  const ttl = keptSeconds(retention);
   const k = {
     answers: (d: string, chat?: string) => `${prefix}stats:${d}:answers${chat ? `:${chat}` : ''}`,
     faq: (d: string, chat?: string) => `${prefix}stats:${d}:faq${chat ? `:${chat}` : ''}`,
@@ -89,8 +95,9 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
     async recordAnswer(kind, faqId, chat) {
       const d = dayOf(now());
       const m = redis.multi();
-      // The community's totals, and the chat's own for a chat admin's /stats.
-      for (const c of chat ? [undefined, chatKeyOf(chat)] : [undefined]) {
+      // The community's totals, and a group's own for its admins' /stats. A private chat adds
+      // to the totals only: no count is kept per person (what /disclaimer promises).
+      for (const c of chat?.chatType === 'group' ? [undefined, chatKeyOf(chat)] : [undefined]) {
         m.hincrby(k.answers(d, c), kind, 1).expire(k.answers(d, c), ttl);
         if (faqId) m.zincrby(k.faq(d, c), 1, faqId.slice(0, 100)).expire(k.faq(d, c), ttl);
       }
@@ -133,7 +140,7 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
 
 /** The same numbers in memory, for running without Redis: lost on restart, bounded by day. */
 export function createMemoryInsight(options: InsightOptions = {}): Insight {
-  const retention = options.retentionDays ?? 90;
+  const retention = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const now = options.now ?? Date.now;
   // Buckets per day and chat ('' is the community's total); a bounded number of chats per day.
   const days = new Map<string, { answers: Record<AnswerKind, number>; faq: Map<string, number> }>();
@@ -158,7 +165,7 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
     unanswered: createMemoryUnansweredLog(),
     async recordAnswer(kind, faqId, chat) {
       const d = dayOf(now());
-      for (const c of chat ? ['', chatKeyOf(chat)] : ['']) {
+      for (const c of chat?.chatType === 'group' ? ['', chatKeyOf(chat)] : ['']) {
         const b = bucketOf(d, c);
         b.answers[kind] += 1;
         // FAQ ids come from the content: a few dozen at most.

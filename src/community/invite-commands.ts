@@ -7,7 +7,7 @@ import type { Command, CommandContext } from '../core/ports.js';
 import { simple } from '../core/replies.js';
 import { bold, italic, para } from '../core/text.js';
 import type { Paragraph, Platform, Reply } from '../core/types.js';
-import { PLATFORM_NAMES } from './insight-commands.js';
+import { adminFailure, PLATFORM_NAMES } from './failures.js';
 import {
   type ChatKey,
   type InviteStore,
@@ -18,6 +18,8 @@ import {
 import { INVITE_EXAMPLES, parseInviteArgs } from './parse.js';
 
 export interface InviteCommandDeps {
+  /** Where refusals are logged in full (the chat gets a sentence for people). */
+  readonly logger?: { warn(obj: object, msg?: string): void };
   readonly admin: (platform: Platform) => PlatformAdmin | undefined;
   /** Undefined without Redis: invite links must outlive a restart, so they need it. */
   readonly invites?: InviteStore;
@@ -36,8 +38,6 @@ const needsRedis = (): Reply =>
     'error',
     'Invite links need Redis so that I remember them after a restart, and it is not configured (set REDIS_URL, or install redis-server).',
   );
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 200);
 
 export function inviteCommands(deps: InviteCommandDeps): Command[] {
   const { when } = deps;
@@ -89,12 +89,8 @@ export function inviteCommands(deps: InviteCommandDeps): Command[] {
     try {
       link = await admin.createInvite(chat.chatId, wanted);
     } catch (err) {
-      return [
-        simple(
-          'error',
-          `${PLATFORM_NAMES[chat.platform]} did not give me an invite link: ${errorText(err)}. I need to be an admin of this group with the right to invite people.`,
-        ),
-      ];
+      deps.logger?.warn({ err, chat: key }, 'invite link not created');
+      return [simple('error', adminFailure(err, chat.platform, 'create an invite link'))];
     }
     // Joins are attributed by the name we chose, whatever the platform echoes back.
     const stored: StoredInvite = { ...link, name, createdAt: ctx.now, createdBy: ctx.incoming.sender.id };
@@ -138,12 +134,11 @@ export function inviteCommands(deps: InviteCommandDeps): Command[] {
       if (!admin) throw new Error(`no ${chat.platform} adapter`);
       await admin.revokeInvite(chat.chatId, link);
     } catch (err) {
-      return [
-        simple(
-          'error',
-          `I could not revoke "${name}": ${errorText(err)}. The link still works; try again later.`,
-        ),
-      ];
+      deps.logger?.warn(
+        { err, chat: { platform: chat.platform, chatId: chat.chatId } },
+        'invite link not revoked',
+      );
+      return [simple('error', adminFailure(err, chat.platform, `revoke "${name}" (it still works for now)`))];
     }
     await invites.remove(chat, name);
     return [simple('command', `The link "${name}" is revoked: nobody can join through it any more.`)];

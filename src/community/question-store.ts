@@ -48,7 +48,7 @@ const parse = (raw: string | null): Stored | undefined => {
 };
 
 /** A member's offer waits this long for a press. */
-const OFFER_TTL_SECONDS = 24 * 60 * 60;
+export const OFFER_TTL_SECONDS = 24 * 60 * 60;
 /** A listing reads at most this many of the newest records. */
 const MAX_SCANNED = 5_000;
 

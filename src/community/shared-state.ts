@@ -8,7 +8,8 @@ import type { ReadingPositionStore } from '../core/ports.js';
 import { withTimeout } from './bounded.js';
 import { type CommunityLogger, silentLogger } from './logger.js';
 
-const POSITION_TTL_S = 30 * 24 * 3600;
+/** How long a chat's reading position (/next, /prev) is kept. */
+export const POSITION_TTL_S = 30 * 24 * 3600;
 
 export function createRedisPositions(
   redis: Redis,

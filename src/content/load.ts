@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { Content, FaqEntry, Section, Tip } from '../core/content.js';
+import type { Content, FaqEntry, FaqTopic, Section, Tip } from '../core/content.js';
 import { type IntentModel, loadIntentModel } from '../core/intent-classifier.js';
 import { compilePattern } from '../core/phrases.js';
 import type { SafetyModel } from '../core/safety-model.js';
@@ -12,12 +12,25 @@ import { ContentError, type ContentProblem } from './errors.js';
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, dashes)');
 const text = z.string().trim().min(1, 'must not be empty');
 
+/** A button label: two fit side by side on a phone (Telegram's layout puts up to 24 characters in pairs). */
+export const MAX_FAQ_LABEL = 24;
+const shortText = (what: string) =>
+  text.max(
+    MAX_FAQ_LABEL,
+    `${what} is at most ${MAX_FAQ_LABEL} characters, so that two fit side by side on a phone`,
+  );
+
 const faqSchema = z.strictObject({
+  topics: z
+    .array(z.strictObject({ id, title: shortText('a topic title') }))
+    .min(1, 'give at least one topic: /faq shows the questions by topic'),
   entries: z
     .array(
       z.strictObject({
         id,
         question: text,
+        topic: id,
+        label: shortText('a label'),
         section: text,
         answer: text,
         see: text.optional(),
@@ -216,9 +229,17 @@ export async function loadContent(
 
   const faqEntries: FaqEntry[] = [];
   const seenIds = new Set<string>();
+  const topicIds = faq.value.topics.map((t) => t.id);
+  const labels = new Map<string, string>();
   faq.value.entries.forEach((e, i) => {
     if (seenIds.has(e.id)) faq.problem(['entries', i, 'id'], `id "${e.id}" is used twice`);
     seenIds.add(e.id);
+    if (!topicIds.includes(e.topic)) {
+      faq.problem(['entries', i, 'topic'], `no topic "${e.topic}": the topics are ${topicIds.join(', ')}`);
+    }
+    const twin = labels.get(e.label.toLowerCase());
+    if (twin) faq.problem(['entries', i, 'label'], `the label "${e.label}" is already used by "${twin}"`);
+    labels.set(e.label.toLowerCase(), e.id);
     const section = findSection(faq, ['entries', i, 'section'], e.section);
     const see = e.see === undefined ? section : findSection(faq, ['entries', i, 'see'], e.see);
     if (section) verbatim(faq, ['entries', i, 'answer'], e.answer, section);
@@ -227,6 +248,8 @@ export async function loadContent(
         id: e.id,
         number: i + 1,
         question: e.question,
+        label: e.label,
+        topic: e.topic,
         answer: e.answer.replace(/\s+/g, ' ').trim(),
         section: section.number,
         see: see.number,
@@ -234,6 +257,22 @@ export async function loadContent(
         paraphrases: e.paraphrases,
       });
     }
+  });
+
+  const faqTopics: FaqTopic[] = faq.value.topics.map((t) => ({
+    id: t.id,
+    title: t.title,
+    entries: faqEntries.filter((e) => e.topic === t.id),
+  }));
+  const seenTopics = new Set<string>();
+  faqTopics.forEach((t, i) => {
+    if (seenTopics.has(t.id)) faq.problem(['topics', i, 'id'], `topic "${t.id}" is listed twice`);
+    seenTopics.add(t.id);
+    if (t.entries.length === 0 && problems.length === 0)
+      faq.problem(
+        ['topics', i],
+        `topic "${t.id}" has no questions: give entries "topic: ${t.id}", or remove it`,
+      );
   });
 
   const tipList: Tip[] = [];
@@ -278,6 +317,7 @@ export async function loadContent(
     source: article.source,
     sections,
     faq: faqEntries,
+    faqTopics,
     tips: tipList,
     community: {
       name: c.name,

@@ -41,8 +41,8 @@ export interface MatcherOptions {
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
-  minCoverage: 0.25,
-  margin: 1.325,
+  minCoverage: 0.2,
+  margin: 1.275,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
@@ -50,7 +50,7 @@ export const defaultMatcherOptions: MatcherOptions = {
   questionWeight: 1,
   classifierShare: 0.5,
   minProbability: 0.35,
-  maxNoneProbability: 1,
+  maxNoneProbability: 0.15,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
 };

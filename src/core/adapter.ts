@@ -21,6 +21,31 @@ export class DeliveryError extends Error {
   }
 }
 
+/** Why a platform refused a chat-administration call, in terms a moderator can act on. */
+export type AdminRefusal =
+  /** The bot is not an admin of the group, or lacks the right the call needs. */
+  | 'needs_admin'
+  /** The call asked for what the platform cannot do; `hint` says what, for people. */
+  | 'invalid';
+
+/**
+ * A chat-administration call (invite link, join request) the platform refused. Still a
+ * {@link DeliveryError} (queues retry or stop on `code`); `refusal` says what a person can do.
+ */
+export class AdminError extends DeliveryError {
+  constructor(
+    readonly refusal: AdminRefusal,
+    code: DeliveryErrorCode,
+    message: string,
+    /** A sentence for people (`invalid`): what to change. */
+    readonly hint?: string,
+    cause?: unknown,
+  ) {
+    super(code, message, undefined, cause);
+    this.name = 'AdminError';
+  }
+}
+
 /**
  * What every platform adapter offers the rest of the bot. Adapters call the router for
  * conversations themselves; `send` is for messages nobody asked for just now (tips, broadcasts).
@@ -58,8 +83,8 @@ export interface InviteLink {
 
 /**
  * Group management a platform adapter offers to community management.
- * Methods throw {@link DeliveryError} (or an Error with a clear message) when the platform refuses,
- * for example because the bot is not an admin of the group.
+ * Methods throw {@link AdminError} when the platform refuses (the bot is not an admin of the
+ * group, options it cannot honour), {@link DeliveryError} when it cannot be reached.
  */
 export interface PlatformAdmin {
   createInvite(chatId: string, options: InviteOptions): Promise<InviteLink>;

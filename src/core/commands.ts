@@ -5,6 +5,7 @@ import type { Command, CommandContext, PressHandler, ReadingPositionStore } from
 import {
   faqAnswer,
   faqList,
+  faqTopicPage,
   linksReply,
   PAGE,
   passageAnswer,
@@ -234,6 +235,11 @@ export const builtinPresses: readonly PressHandler[] = [
       const inPlace = ctx.incoming.chat.chatType === 'private';
       const target = ctx.data.slice(PAGE.length + 1);
       if (target === 'toc') return [tableOfContents(ctx.content, inPlace)];
+      if (target === 'faq') return [faqList(ctx.content, inPlace)];
+      if (target.startsWith('faq:')) {
+        const topic = ctx.content.faqTopics.find((t) => t.id === target.slice(4));
+        return topic ? [faqTopicPage(ctx.content, topic, inPlace)] : [stale()];
+      }
       const section = ctx.content.sections[Number(target) - 1];
       return section ? showSection(ctx, section, inPlace) : [stale()];
     },

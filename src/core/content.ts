@@ -17,6 +17,10 @@ export interface FaqEntry {
   readonly id: string;
   readonly number: number;
   readonly question: string;
+  /** The question's button: short enough for two side by side on a phone. */
+  readonly label: string;
+  /** The {@link FaqTopic} it is listed under. */
+  readonly topic: string;
   readonly answer: string;
   /** The section the answer's wording is copied from. */
   readonly section: number;
@@ -24,6 +28,14 @@ export interface FaqEntry {
   readonly see: number;
   readonly keywords: readonly string[];
   readonly paraphrases: readonly string[];
+}
+
+/** A group of FAQ questions as /faq shows them ("About B12", "Tests and treatment"). */
+export interface FaqTopic {
+  readonly id: string;
+  readonly title: string;
+  /** Its questions, in FAQ order. */
+  readonly entries: readonly FaqEntry[];
 }
 
 export interface Tip {
@@ -64,6 +76,8 @@ export interface Content {
   readonly source: string;
   readonly sections: readonly Section[];
   readonly faq: readonly FaqEntry[];
+  /** The FAQ by topic, in the order /faq shows them; every entry is in exactly one. */
+  readonly faqTopics: readonly FaqTopic[];
   readonly tips: readonly Tip[];
   readonly community: Community;
   /** Member word or phrase (lower case) -> the article's words. */

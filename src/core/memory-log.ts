@@ -39,7 +39,10 @@ export function selectQuestions(records: Iterable<StoredQuestion>, query: Questi
  * Questions kept in memory, for when Redis is not available. Bounded: the oldest go first.
  * Lost on restart.
  */
-export function createMemoryUnansweredLog(max = 2_000): UnansweredLog {
+/** Without Redis: questions kept in memory at most (lost on restart). */
+export const MEMORY_MAX_QUESTIONS = 2_000;
+
+export function createMemoryUnansweredLog(max = MEMORY_MAX_QUESTIONS): UnansweredLog {
   const records = new Map<string, StoredQuestion>();
   const offers = new Map<string, string>();
   let seq = 0;

@@ -156,3 +156,11 @@ export interface PressHandler {
   readonly action?: Action;
   handle(ctx: CommandContext & { readonly data: string }): Promise<Reply[]> | Reply[];
 }
+
+/** The few logging calls the core makes; pino's logger fits. */
+export interface CoreLogger {
+  /** Optional: what the safety check decided and why (pino's `info`). */
+  info?(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

@@ -1,4 +1,4 @@
-import type { Content, FaqEntry, Section } from './content.js';
+import type { Content, FaqEntry, FaqTopic, Section } from './content.js';
 import { bold, italic, para } from './text.js';
 import type { Button, Inline, Paragraph, Reply, ReplyKind } from './types.js';
 
@@ -102,15 +102,47 @@ export function tableOfContents(content: Content, editInPlace = false): Reply {
   };
 }
 
-export function faqList(content: Content): Reply {
+/** `page:faq` (the topics) and `page:faq:<topic>`: FAQ navigation, turned in place in a private chat. */
+export const FAQ_PAGE = `${PAGE}:faq`;
+
+/**
+ * /faq: the topics ("About B12 (3)", "Tests and treatment (5)"), one short button each. The
+ * choices are the buttons (Telegram: two per row; WhatsApp and the console: numbered), so no
+ * platform shows a choice twice.
+ */
+export function faqList(content: Content, editInPlace = false): Reply {
   return {
     kind: 'command',
     paragraphs: [
       para(bold('Frequently asked questions')),
-      para(content.faq.map((e) => `${e.number}. ${e.question}`).join('\n')),
-      para('Send /faq <number> or pick one. You can also just ask in your own words.'),
+      para(
+        `${content.faq.length} questions in ${content.faqTopics.length} topics: pick a topic. You can also just ask in your own words, or send /faq and a few words (/faq injections).`,
+      ),
     ],
-    buttons: content.faq.map((e) => ({ label: `${e.number}. ${e.question}`, data: `faq:${e.id}` })),
+    buttons: content.faqTopics.map((t) => ({
+      label: `${t.title} (${t.entries.length})`,
+      data: `${FAQ_PAGE}:${t.id}`,
+    })),
+    editInPlace,
+  };
+}
+
+/** One topic's questions, a short button each, with the way back to the topics and on to the next. */
+export function faqTopicPage(content: Content, topic: FaqTopic, editInPlace = false): Reply {
+  const at = content.faqTopics.indexOf(topic);
+  const next = content.faqTopics[at + 1];
+  return {
+    kind: 'command',
+    paragraphs: [
+      para(bold(`Questions: ${topic.title}`)),
+      para(`Topic ${at + 1} of ${content.faqTopics.length}. Pick a question, or ask in your own words.`),
+    ],
+    buttons: [
+      ...topic.entries.map((e) => ({ label: e.label, data: `faq:${e.id}` })),
+      { label: '◀ Topics', data: FAQ_PAGE, nav: true },
+      ...(next ? [{ label: 'Next topic ▶', data: `${FAQ_PAGE}:${next.id}`, nav: true }] : []),
+    ],
+    editInPlace,
   };
 }
 
@@ -155,14 +187,34 @@ export function rulesReply(content: Content): Reply {
   };
 }
 
+/** An address as people compare them: no scheme, no "www.", no trailing slash, lower case. */
+const sameUrl = (url: string): string =>
+  url
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\/(www\.)?/, '')
+    .replace(/\/+$/, '');
+
+/**
+ * The community's links, each address once: a link that is the article's own source says so
+ * ("Fibromyalgia Store (where the article comes from)") instead of a second line with the same URL.
+ */
 export function linksReply(content: Content): Reply {
-  const links = content.community.links;
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  const source = sameUrl(content.source);
+  for (const l of content.community.links) {
+    const key = sameUrl(l.url);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`${l.label}${key === source ? ' (where the article comes from)' : ''}: ${l.url}`);
+  }
   return {
     kind: 'command',
     paragraphs: [
       para(bold('Community links')),
-      ...links.map((l) => para(`${l.label}: ${l.url}`)),
-      para(italic(`The article: ${content.source}`)),
+      ...(lines.length ? [para(lines.join('\n'))] : []),
+      ...(seen.has(source) ? [] : [para(italic(`The article: ${content.source}`))]),
     ],
   };
 }

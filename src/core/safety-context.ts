@@ -17,7 +17,7 @@ const PAST = re(
   String.raw`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|few|several|couple of|couple|some) (years?|yrs|decades?|months?) (ago|back)\b` +
     String.raw`|\b(a|one) (year|decade) ago\b|\blast (year|summer|winter|spring|autumn|christmas)\b|\bas a (teen|teenager|kid|child|student|young \w+)\b` +
     String.raw`|\bwhen i was (a|an|younger|little|young|at|in|first|pregnant|\d+)\b|\bin my (teens|late teens|early teens|twenties|thirties|20s|30s|youth|childhood)\b` +
-    String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b`,
+    String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b|\blong time ago\b|\b(none|nothing|not one|never again) since\b`,
 );
 
 // A question about a condition, a symptom or a risk, not a report of one: "what are the signs
@@ -29,7 +29,7 @@ const QUESTION_START = re(
   String.raw`^(what|whats|how|why|does|do|can|could|is|are|should|which|when|anyone|has anyone|have you|did)\b`,
 );
 const RISK = re(
-  String.raw`\b(risk of|risks of|would be too (many|much)|would it hurt|just paranoid|is that ok|is it ok|is it safe|safe to|what happens if|what would happen if|just curious|out of curiosity|is it possible to|can you overdose|can you od|how much \w+ is too much|too much b12)\b`,
+  String.raw`\b(risk of|risks of|would be too (many|much)|would it hurt|just paranoid|is that ok|is it ok|is it safe|safe to|what happens if|what would happen if|just curious|out of curiosity|is it possible to|can you overdose|can you od|how much \w+ is too much|too much b12|increases?|leaflet|would be an overdose|asking because|just nerves|side effects?)\b`,
 );
 
 // Animals: "my dog ate chocolate and is shaking" is a vet's emergency, not a member's.
@@ -40,18 +40,27 @@ const ANIMAL = re(
 // A doctor already said what it is: "turned out to be costochondritis", "ecg was normal".
 const CONFIRMED = re(
   String.raw`\b(costochondritis|turned out to be|diagnosed (with|as|a|it as)|sent me home|checks? (were |was )?(normal|fine|clear|ok)|(heart|hearts|heart has|heart s) been checked|mri clear|was checked by|said it was (a |just )?(panic|anxiety|muscular)|(doctor|doctors|gp|dr|cardiologist|consultant|neurologist|a&e|er) (said|says|told me|confirmed)` +
-    String.raw`|(ecg|ekg|scans?|tests?|bloods|mri|ct|x ray|echo) (was|were|came back|all) (normal|clear|fine|ok|okay)|all clear|nothing wrong with my heart)\b`,
+    '|(ecg|ekg|scans?|tests?|bloods|mri|ct|x ray|echo) (was|were|came back|all) (normal|clear|fine|ok|okay)|all clear|nothing wrong with my heart' +
+    String.raw`|managed by|(doctor|doctors|gp|dr|cardiologist|neurologist|psychiatrist|therapist) (already )?(checked|knows|manages)|already checked|anxiety disorder|(well )?controlled (with|by|on)|non epileptic|pnes)\b`,
 );
-const ANXIETY = re(String.raw`\b(anxiety|anxious|panic|panicky|stress|stressed)\b`);
+const ANXIETY = re(String.raw`\b(anxiety|anxious|panic|panicky|stress|stressed|nerves|nervous)\b`);
 
 // Signs that it is happening now: these keep the alarm whatever the rules say.
 const NOW = re(
-  String.raw`\b(right now|just now|at the moment|currently|tonight|this time|happening now|going on now|am i having|is (he|she|my \w+) having|should i call|need an ambulance|help me|please help|hurry)\b`,
+  String.raw`\b(right now|just now|happening now|(\d+|a few|few|ten|twenty|an|half an|about an) (minutes?|mins?|hours?|hrs?) ago|going on now|am i having|is (he|she|my \w+) having|should i call|need an ambulance|help me|please help|hurry` +
+    // "I know my fibro chest pain, but this is different": the member says it is not the usual.
+    String.raw`|this is different|different from (my|the) usual|(it|it is|its|is) happening again|not like my (usual|normal|fibro)|never had this|this is not (my )?(fibro|costochondritis|anxiety|the usual|normal))\b`,
 );
+const SAFE_NOW = re(
+  String.raw`\b(not in danger|safe|fine|ok|okay|better) (right now|just now|at the moment|now)\b`,
+);
+// Weaker signs of now ("tonight"): they keep the alarm, except in a story ("the soap tonight had ...").
+const SOON = re(String.raw`\b(at the moment|currently|tonight|this time)\b`);
 
 // A film, a book, the news: someone else's story, not a member's emergency.
 const STORY = re(
-  String.raw`\b(episode|film|movie|novel|audiobook|documentary|storyline|soap|character|tv show|the news|news said|grey anatomy|greys anatomy|casualty|homework|in the book|school play|read an article)\b`,
+  String.raw`\b(episode|film|movie|novel|audiobook|documentary|storyline|soap|character|tv show|the news|news said|grey anatomy|greys anatomy|casualty|homework|in the book|school play|read an article` +
+    String.raw`|netflix|series|scene|podcast|celebrity|news says|in the play|trigger warning|an article|short story)\b`,
 );
 // Advice to others: "if anyone feels suicidal, please call a helpline", "posting the signs of a stroke".
 const ADVICE = re(
@@ -63,11 +72,24 @@ const DAILY = re(
   String.raw`\b(a day|per day|daily|every day|every morning|every night|each day|as usual|as prescribed|with breakfast|with my breakfast|with dinner|with food)\b`,
 );
 
+// Helping others: volunteering, training, asking how to support someone who is safe.
+const HELPING = re(
+  String.raw`\b(volunteer\w*|crisis line|helpline shift|on my helpline|first aid course|mental health first aid|peer support\w*|samaritans listener|prevention` +
+    String.raw`|how (do|can|should) i (support|talk to)|how to (support|talk to)|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever)\b`,
+);
+// An animal given away or looked after is a member's plan, not an animal in danger ("given my cat to my neighbour").
+const REHOMED = re(
+  String.raw`\b(given|gave|give|giving|rehome\w*|look after|looking after|take|instructions for|care of|dropped|left) (my|the|our) (dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse)\b`,
+);
+// "Does anyone else get ...?": asking about a shared experience.
+const ANYONE_ELSE = re(String.raw`^(does |do |has |is )?anyone else\b`);
+
 const RULES: readonly Rule[] = [
   { name: 'everyday doses', test: (n) => DAILY.test(n) },
   { name: 'a story (film, book, news)', test: (n) => STORY.test(n) },
   { name: 'advice to others', test: (n) => ADVICE.test(n) },
-  { name: 'animal', test: (n) => ANIMAL.test(n) },
+  { name: 'helping others', test: (n) => HELPING.test(n) },
+  { name: 'animal', test: (n) => ANIMAL.test(n) && !REHOMED.test(n) },
   { name: 'past event', test: (n) => PAST.test(n) },
   { name: 'confirmed by a doctor', test: (n) => CONFIRMED.test(n) },
   { name: 'risk asked about', test: (n) => RISK.test(n) },
@@ -75,6 +97,7 @@ const RULES: readonly Rule[] = [
     name: 'question about a condition',
     test: (n, asks) => (asks || QUESTION_START.test(n)) && (ASKS_ABOUT.test(n) || ANXIETY.test(n)),
   },
+  { name: 'asks whether anyone else has it', test: (n, asks) => asks && ANYONE_ELSE.test(n) },
 ];
 
 /**
@@ -82,6 +105,9 @@ const RULES: readonly Rule[] = [
  * `asks`: the message contains a question mark.
  */
 export function notNowRule(normalized: string, asks: boolean): string | undefined {
-  if (NOW.test(normalized)) return undefined;
-  return RULES.find((r) => r.test(normalized, asks))?.name;
+  // "She is not in danger right now": the "now" says the opposite of an emergency.
+  const text = normalized.replace(SAFE_NOW, '$1');
+  if (NOW.test(text)) return undefined;
+  if (SOON.test(text)) return STORY.test(text) ? 'a story (film, book, news)' : undefined;
+  return RULES.find((r) => r.test(text, asks))?.name;
 }

@@ -117,6 +117,8 @@ export interface Button {
   readonly label: string;
   /** Short opaque data handed back as a `press` (at most 64 bytes: Telegram's limit). */
   readonly data: string;
+  /** Turns the page (◀ Topics, Next ▶): Telegram puts these on a row of their own, below the choices. */
+  readonly nav?: boolean;
 }
 
 /** One message the bot sends. */

@@ -61,24 +61,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const messagesIn = new Counter({
-    name: 'bot_messages_in_total',
-    help: 'Updates that reached the router, by platform and kind',
-    labelNames: ['platform', 'kind'] as const,
-    registers,
-  });
-  const repliesOut = new Counter({
-    name: 'bot_replies_out_total',
-    help: 'Replies the router produced, by platform and reply kind',
-    labelNames: ['platform', 'kind'] as const,
-    registers,
-  });
-  const unanswered = new Counter({
-    name: 'bot_unanswered_questions_total',
-    help: 'Questions the content had no answer for',
-    labelNames: ['platform'] as const,
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const messagesIn = counter(
+    'bot_messages_in_total',
+    'Updates that reached the router, by platform and kind',
+    ['platform', 'kind'],
+  );
+  const repliesOut = counter(
+    'bot_replies_out_total',
+    'Replies the router produced, by platform and reply kind',
+    ['platform', 'kind'],
+  );
+  const unanswered = counter('bot_unanswered_questions_total', 'Questions the content had no answer for', [
+    'platform',
+  ]);
   const deliveryLatency = new Histogram({
     name: 'bot_delivery_latency_seconds',
     help: 'Seconds from when a queued message was due to when the platform accepted it',
@@ -86,30 +83,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
     buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
     registers,
   });
-  const rateLimited = new Counter({
-    name: 'bot_rate_limited_total',
-    help: 'Platform answers of 429 (too many requests)',
-    labelNames: ['platform'] as const,
-    registers,
-  });
-  const reconnects = new Counter({
-    name: 'bot_reconnects_total',
-    help: 'Dropped platform connections the adapter is reconnecting',
-    labelNames: ['platform', 'reason'] as const,
-    registers,
-  });
+  const rateLimited = counter('bot_rate_limited_total', 'Platform answers of 429 (too many requests)', [
+    'platform',
+  ]);
+  const reconnects = counter(
+    'bot_reconnects_total',
+    'Dropped platform connections the adapter is reconnecting',
+    ['platform', 'reason'],
+  );
   const connected = new Gauge({
     name: 'bot_platform_connected',
     help: '1 when the platform connection is up',
     labelNames: ['platform'] as const,
     registers,
   });
-  const bookkeepingDropped = new Counter({
-    name: 'bot_bookkeeping_dropped_total',
-    help: 'Bookkeeping records dropped because too many were waiting for a slow store',
-    labelNames: ['what'] as const,
-    registers,
-  });
+  const bookkeepingDropped = counter(
+    'bot_bookkeeping_dropped_total',
+    'Bookkeeping records dropped because too many were waiting for a slow store',
+    ['what'],
+  );
   const queues: CountableQueue[] = [];
   new Gauge({
     name: 'bot_queue_jobs',
@@ -137,23 +129,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): BotMe
     onConnectionChange: (platform: Platform, up: boolean) => connected.set({ platform }, up ? 1 : 0),
   };
 
-  const refused = new Counter({
-    name: 'bot_whatsapp_send_refused_total',
-    help: 'WhatsApp messages refused after relaying (463: restricted, 479: stale session ...), by code',
-    labelNames: ['code'] as const,
-    registers,
-  });
-  const resends = new Counter({
-    name: 'bot_whatsapp_resends_total',
-    help: 'WhatsApp resend requests: served from the store, or missing',
-    labelNames: ['result'] as const,
-    registers,
-  });
-  const dropped = new Counter({
-    name: 'bot_whatsapp_inbound_dropped_total',
-    help: 'Incoming WhatsApp messages dropped because too many were waiting (sending paused)',
-    registers,
-  });
+  const refused = counter(
+    'bot_whatsapp_send_refused_total',
+    'WhatsApp messages refused after relaying (463: restricted, 479: stale session ...), by code',
+    ['code'],
+  );
+  const resends = counter(
+    'bot_whatsapp_resends_total',
+    'WhatsApp resend requests: served from the store, or missing',
+    ['result'],
+  );
+  const dropped = counter(
+    'bot_whatsapp_inbound_dropped_total',
+    'Incoming WhatsApp messages dropped because too many were waiting (sending paused)',
+  );
   const whatsappHooks = {
     onSendRefused: (code: string) => refused.inc({ code: code.slice(0, 12) }),
     onResend: (result: 'served' | 'missing') => resends.inc({ result }),

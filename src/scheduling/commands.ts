@@ -121,6 +121,9 @@ function makeGuard(scheduling: Scheduling, options: SchedulingCommandsOptions): 
 
   const reportLater = async (ctx: CommandContext, outcome: { replies: Reply[] } | { error: unknown }) => {
     const what = ctx.incoming.kind === 'command' ? `/${ctx.incoming.command}` : 'request';
+    if ('error' in outcome) {
+      options.logger?.warn({ err: outcome.error, chat: ctx.incoming.chat }, `a slow ${what} failed`);
+    }
     const replies =
       'replies' in outcome
         ? outcome.replies.map((r) => ({
@@ -130,7 +133,7 @@ function makeGuard(scheduling: Scheduling, options: SchedulingCommandsOptions): 
         : [
             simple(
               'error',
-              `About your ${what} a moment ago: it did not go through (${String((outcome.error as Error)?.message ?? outcome.error).slice(0, 120)}). Please send it again; it will not be done twice.`,
+              `About your ${what} a moment ago: it did not go through (the store did not confirm it). Please send it again; it will not be done twice.`,
             ),
           ];
     try {

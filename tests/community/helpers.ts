@@ -11,6 +11,7 @@ let loaded: Promise<ContentSource> | undefined;
 export const loadTestContent = (): Promise<ContentSource> => {
   loaded ??= createContentStore(path.resolve('content'), {
     WHATSAPP_COMMUNITY_URL: 'https://chat.whatsapp.com/community-test',
+    COMMUNITY_GROUP_URL: 'https://t.me/+FibroFriendsGroup',
   });
   return loaded;
 };

@@ -1,4 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createContentStore } from '../../src/content/store.js';
+import { AdminError } from '../../src/core/adapter.js';
+import { linksReply } from '../../src/core/replies.js';
+import { plainText } from '../../src/core/text.js';
 import { useTestRedis } from '../helpers/redis-server.js';
 import {
   ADMIN,
@@ -135,10 +140,16 @@ describe('/invite and /invites', () => {
 
   it('reports a platform refusal (the bot is not an admin) and stores nothing', async () => {
     const { router, adapters, community } = await makeBot({ redis: db.redis });
-    adapters.telegram.failCreate = new Error('Bad Request: not enough rights to manage chat invite links');
+    adapters.telegram.failCreate = new AdminError(
+      'needs_admin',
+      'TRANSIENT',
+      'Telegram refused a call for chat -5001: Bad Request: not enough rights to manage chat invite links',
+    );
     const reply = texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invite spring')));
-    expect(reply).toContain('not enough rights');
-    expect(reply).toContain('I need to be an admin');
+    // Written for people: what failed and what to do; not Telegram's words, not the chat id.
+    expect(reply).toBe(
+      'I could not create an invite link: I need to be an admin of this group with the "Invite users via link" right. Make me one (in the group\'s settings), then try again.',
+    );
     expect(texts(await router.handle(command(TELEGRAM_GROUP, ADMIN, '/invites')))).toContain(
       'No invite links yet',
     );
@@ -156,9 +167,26 @@ describe('deep-link onboarding', () => {
     expect(all).toContain('Welcome, Ana!');
     expect(all).toContain('Be kind and patient');
     expect(all).toContain('is not medical');
-    expect(all).toContain('Fibromyalgia Store: https://fibromyalgia.dashery.com/');
     expect(replies[0]?.buttons?.map((b) => b.data)).toEqual(['faq', 'toc', 'links', 'rules']);
+    // Each address once (before: the store's URL under "Fibromyalgia Store" and again under
+    // "The article"), and the community's own group first when COMMUNITY_GROUP_URL is set.
+    expect(plainText(replies[1]!).split('\n').filter(Boolean)).toEqual([
+      'Community links',
+      'Our group chat: https://t.me/+FibroFriendsGroup',
+      'Fibromyalgia Store (where the article comes from): https://fibromyalgia.dashery.com/',
+      'Join Our Whatsapp Fibromyalgia Community: https://chat.whatsapp.com/community-test',
+    ]);
+    expect(all.match(/fibromyalgia\.dashery\.com/g)).toHaveLength(1);
     await community.close();
+  });
+
+  it('/links without a group link configured leaves that line out, and still names each URL once', async () => {
+    const bare = await createContentStore(path.resolve('content'));
+    const links = plainText(linksReply(bare.current().content)).split('\n').filter(Boolean);
+    expect(links).toEqual([
+      'Community links',
+      'Fibromyalgia Store (where the article comes from): https://fibromyalgia.dashery.com/',
+    ]);
   });
 
   it('keeps the core payloads and the plain /start', async () => {

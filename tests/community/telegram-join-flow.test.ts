@@ -111,7 +111,7 @@ beforeAll(async () => {
     joinRequestTimeoutMs: 1_500,
     flood: { max: 100, windowMs: 30_000 },
   });
-  const router = createRouter({ content, ...community.routerOptions });
+  const router = createRouter({ content, ...community.routerOptions, moderators: new Set(['telegram:301']) });
   adapter = createTelegramAdapter({
     token: TOKEN,
     router,
@@ -169,6 +169,24 @@ describe('Telegram join request, end to end', () => {
     const call = await eventually(() => joinCalls.find((c) => c.user_id === 203), 'the decline for Max');
     expect(call).toEqual({ method: 'declineChatJoinRequest', chat_id: String(GROUP.id), user_id: 203 });
     expect(htmlToText(botMessagesTo(203)[0]!.text)).toContain('declined after 2 seconds');
+  });
+
+  it('/invite where Telegram refuses: the group reads what failed and what to try, no ids or "undefined"', async () => {
+    // The emulator has no createChatInviteLink: it answers HTTP 500 with no description, as a
+    // Bot API server that refuses without saying why. Before: "Telegram refused a message to -5001: undefined".
+    const client = emulator.getClient(TOKEN, {
+      userId: 301,
+      chatId: GROUP.id,
+      firstName: 'Mo',
+      type: 'supergroup',
+    });
+    const before = botMessagesTo(GROUP.id).length;
+    await client.sendCommand(client.makeCommand('/invite spring'));
+    const reply = htmlToText((await eventually(() => botMessagesTo(GROUP.id)[before], 'the answer')).text);
+    expect(reply).toContain('I could not create an invite link');
+    expect(reply).toContain('try again in a minute');
+    expect(reply).toContain('I am an admin of this group with the "Invite users via link" right');
+    expect(reply).not.toMatch(/undefined|-100\d+|refused a|Error|at \//);
   });
 
   it('logged no errors', () => {

@@ -161,6 +161,49 @@ describe('loadContent names the file, the line and what is wrong', () => {
     expect(problems[0]!.message).toContain('"b12-treatment" is used twice');
   });
 
+  it('a FAQ topic that does not exist, a label too long for a button, a label used twice: each on its line', async () => {
+    const dir = copyContent();
+    const text = edit(dir, 'faq.yaml', (s) =>
+      s
+        .replace(
+          '    topic: b12-and-fibro\n    label: Can B12 cure fibro?',
+          '    topic: b12-cures\n    label: Can B12 cure fibro?',
+        )
+        .replace('    label: Foods with B12\n', '    label: Which foods contain vitamin B12?\n')
+        .replace('    label: Who is at risk?\n', '    label: Who should be tested?\n'),
+    );
+    const problems = await problemsOf(dir);
+    expect(problems).toEqual([
+      {
+        file: 'faq.yaml',
+        line: lineOf(text, 'label: Which foods contain vitamin B12?'),
+        message:
+          'entries[8].label: a label is at most 24 characters, so that two fit side by side on a phone',
+      },
+    ]);
+    // The schema passes once the label is short; the topic and the twin label are found next.
+    edit(dir, 'faq.yaml', (s) =>
+      s.replace('label: Which foods contain vitamin B12?', 'label: Foods with B12'),
+    );
+    const again = await problemsOf(dir);
+    expect(again).toEqual([
+      {
+        file: 'faq.yaml',
+        line: lineOf(text, 'topic: b12-cures'),
+        message:
+          'entries[4].topic: no topic "b12-cures": the topics are about-b12, fibromyalgia, b12-and-fibro, who-is-at-risk, tests-treatment',
+      },
+      {
+        file: 'faq.yaml',
+        line:
+          text
+            .split('\n')
+            .findIndex((l, i, all) => l === '    label: Who should be tested?' && all.indexOf(l) !== i) + 1,
+        message: 'entries[12].label: the label "Who should be tested?" is already used by "b12-testing-who"',
+      },
+    ]);
+  });
+
   it('a tip over the length limit: the line of that tip', async () => {
     const dir = copyContent();
     const long = 'This tip goes on and on. '.repeat(30);

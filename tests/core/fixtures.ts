@@ -62,7 +62,7 @@ export function countInFiles() {
   const faq = readFileSync(path.join(CONTENT_DIR, 'faq.yaml'), 'utf8');
   const article = readFileSync(path.join(CONTENT_DIR, 'article.md'), 'utf8');
   return {
-    faqEntries: (faq.match(/^ {2}- id: /gm) ?? []).length,
+    faqEntries: (faq.match(/^ {4}question: /gm) ?? []).length,
     sections: (article.match(/^## /gm) ?? []).length,
   };
 }

@@ -124,16 +124,69 @@ describe('/help', () => {
 });
 
 describe('/faq', () => {
-  it('lists every FAQ entry, numbered, with a button each', async () => {
+  it('groups the questions by topic: one short button per topic, then one per question', async () => {
     const { faqEntries } = countInFiles();
     expect(faqEntries).toBe(24);
-    const r = one(await router.handle(command('faq')));
-    const t = plainText(r);
-    for (let n = 1; n <= faqEntries; n++) {
-      expect(t).toContain(`${n}. ${content.faq[n - 1]!.question}`);
+    // Before: a 24-line list of whole questions with 24 full-width buttons.
+    const list = one(await router.handle(command('faq')));
+    expect(plainText(list)).toBe(
+      'Frequently asked questions\n\n24 questions in 5 topics: pick a topic. You can also just ask in your own words, or send /faq and a few words (/faq injections).',
+    );
+    expect(list.buttons!.map((b) => b.label)).toEqual([
+      'About B12 (3)',
+      'Fibromyalgia (4)',
+      'B12 and fibromyalgia (9)',
+      'Who is at risk (3)',
+      'Tests and treatment (5)',
+    ]);
+    // Every question is behind exactly one topic, with a label short enough for two per row.
+    const opened: string[] = [];
+    for (const topic of list.buttons!) {
+      const page = one(await router.handle(press(topic.data)));
+      const questions = page.buttons!.filter((b) => !b.nav);
+      for (const q of questions) {
+        expect(q.label.length, q.label).toBeLessThanOrEqual(24);
+        const answer = one(await router.handle(press(q.data)));
+        expect(answer.kind).toBe('faq');
+        opened.push(answer.meta!.faqId!);
+      }
+      // The choices are the buttons: the text does not list them a second time.
+      for (const q of questions) expect(plainText(page)).not.toContain(q.label);
     }
-    expect(t).not.toContain(`${faqEntries + 1}. `);
-    expect(r.buttons).toHaveLength(faqEntries);
+    expect(opened.sort()).toEqual(content.faq.map((e) => e.id).sort());
+  });
+
+  it('a topic page names its topic, goes back to the topics and on to the next one', async () => {
+    const page = one(await router.handle(press('page:faq:tests-treatment', { chatType: 'private' })));
+    expect(plainText(page)).toContain('Questions: Tests and treatment');
+    expect(page.buttons!.map((b) => b.label)).toEqual([
+      'How is low B12 treated?',
+      'Who should be tested?',
+      'How soon does B12 help?',
+      'Which blood tests?',
+      'Other nutrients to check',
+      '◀ Topics',
+    ]);
+    const first = one(await router.handle(press('page:faq:about-b12', { chatType: 'private' })));
+    expect(first.buttons!.filter((b) => b.nav).map((b) => [b.label, b.data])).toEqual([
+      ['◀ Topics', 'page:faq'],
+      ['Next topic ▶', 'page:faq:fibromyalgia'],
+    ]);
+  });
+
+  it("turns the FAQ's pages in place only in a private chat; a group gets a new message", async () => {
+    expect(one(await router.handle(press('page:faq:about-b12', { chatType: 'private' }))).editInPlace).toBe(
+      true,
+    );
+    expect(one(await router.handle(press('page:faq', { chatType: 'private' }))).editInPlace).toBe(true);
+    expect(one(await router.handle(press('page:faq:about-b12', { chatType: 'group' }))).editInPlace).toBe(
+      false,
+    );
+    expect(one(await router.handle(press('page:faq', { chatType: 'group' }))).editInPlace).toBe(false);
+    // "More questions" under an answer opens the topics as a new message, wherever it is pressed.
+    expect(one(await router.handle(press('faq', { chatType: 'private' }))).editInPlace).toBeFalsy();
+    expect(one(await router.handle(command('faq'))).editInPlace).toBeFalsy();
+    expect(one(await router.handle(press('page:faq:no-such-topic'))).kind).toBe('error');
   });
 
   it('keeps every button within 64 bytes of data (Telegram refuses longer)', async () => {
@@ -316,6 +369,7 @@ describe('button presses', () => {
     for (let s = 1; s <= content.sections.length; s++)
       shown.push(...(await router.handle(command('section', String(s)))));
     for (const e of content.faq) shown.push(...(await router.handle(command('faq', e.id))));
+    for (const t of content.faqTopics) shown.push(...(await router.handle(press(`page:faq:${t.id}`))));
     const all = new Set(shown.flatMap(datas));
     expect(all.size).toBeGreaterThan(content.faq.length + content.sections.length);
     for (const data of all) {
@@ -332,7 +386,11 @@ describe('button presses', () => {
 describe('community texts', () => {
   it('/links lists the community links with their addresses', async () => {
     const t = plainText(one(await router.handle(command('links'))));
-    expect(t).toContain('Fibromyalgia Store: https://fibromyalgia.dashery.com/');
+    // The store is where the article comes from: its address once, not again as "The article".
+    expect(t).toContain(
+      'Fibromyalgia Store (where the article comes from): https://fibromyalgia.dashery.com/',
+    );
+    expect(t.match(/fibromyalgia\.dashery\.com/g)).toHaveLength(1);
     // Links whose address comes from configuration are left out when it is not set.
     expect(t).not.toContain('Whatsapp');
   });

@@ -116,3 +116,63 @@ describe('graded emergencies: each kind the issue lists', () => {
       );
   });
 });
+
+// Round 4 (docs/evaluation.md): context rules for the alarming-but-safe kinds the round-4 sets added,
+// and the signs of "now" that keep the alarm. Our own words, not lines of the training sets.
+describe('graded emergencies: context rules of round 4', () => {
+  it.each([
+    [
+      'helping others',
+      'i am training as a crisis line volunteer, what do you say to someone who is suicidal?',
+    ],
+    ['helping others', 'how should i support my brother, he self harms but he has a good therapist'],
+    [
+      'helping others',
+      'how do i support a friend who says she wants to die? she is safe and with her family',
+    ],
+    ['a story (film, book, news)', 'the drama tonight had a heart attack scene in a hospital, so realistic'],
+    ['a story (film, book, news)', 'news says a singer died of an overdose, heartbreaking'],
+    [
+      'confirmed by a doctor',
+      'my seizures are non epileptic, my neurologist manages them, had a small one today',
+    ],
+    ['confirmed by a doctor', 'the tight chest is my anxiety disorder, my gp already checked my heart'],
+    ['asks whether anyone else has it', 'anyone else get a tight chest when the weather turns?'],
+    ['risk asked about', 'does gabapentin increase suicidal thoughts? my leaflet mentions it'],
+    ['past event', 'a long time ago i had a seizure from a fever, none since'],
+  ])('no alarm when %s', (rule, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+  });
+
+  it.each([
+    // A rule word is present, but the message says it is happening now or is not the usual.
+    [
+      'not the usual, despite a diagnosis',
+      'i know my costochondritis well, my gp confirmed it, but this is different: crushing chest pain and my left arm is heavy',
+    ],
+    [
+      'an hour ago, despite a doctor',
+      'the gp says my b12 is normal. i took 35 of my amitriptyline an hour ago',
+    ],
+    [
+      'happening again, despite the past',
+      'dad had a stroke last year and it is happening again, his face is drooping',
+    ],
+    [
+      'a pet given away is not a pet in danger',
+      'gave my dog to my neighbour and wrote goodbye letters to my children',
+    ],
+    ['a means within reach, without the word', 'sitting in the garage, the pipe is on the exhaust'],
+    [
+      'a means within reach, without the word',
+      'my mum says she is on the roof right now and will not come down',
+    ],
+    ['self-harm again, worse', 'burning again tonight, deeper marks than last time'],
+    ['an overdose, non-native wording', 'i take now 30 tablets of my pain medicine'],
+  ])('keeps the alarm: %s', (_why, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+  });
+});

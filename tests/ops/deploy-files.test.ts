@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../src/config.js';
+import { root, spawnBot } from '../helpers/bot-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const read = (f: string) => readFileSync(path.join(root, f), 'utf8');
 const run = promisify(execFile);
 
@@ -145,20 +145,12 @@ describe('the compiled bot (what the image runs)', () => {
     cpSync(path.join(root, 'content'), path.join(app, 'content'), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(app, 'node_modules'));
 
-    const child = spawn(process.execPath, ['dist/main.js', '--jsonl'], {
+    const bot = spawnBot(process.execPath, ['dist/main.js', '--jsonl'], {
       cwd: app,
       env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: path.join(app, 'data') },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      input: '{"text":"/help"}\n',
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-    });
-    child.stderr.on('data', (c) => {
-      err += c;
-    });
-    child.stdin.end('{"text":"/help"}\n');
+    const { child } = bot;
     // Under a loaded CI machine compiling alone can take a while; never leave the child behind.
     const code = await new Promise<number | null>((resolve) => {
       const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -167,10 +159,10 @@ describe('the compiled bot (what the image runs)', () => {
         resolve(c);
       });
     });
-    expect(code, `stderr: ${err}`).not.toBeNull();
-    expect(err).toBe('');
+    expect(code, `stderr: ${bot.err()}`).not.toBeNull();
+    expect(bot.err()).toBe('');
     expect(code).toBe(0);
-    const line = JSON.parse(out.trim().split('\n')[0]!);
+    const line = JSON.parse(bot.out().trim().split('\n')[0]!);
     expect(line.input).toBe('/help');
     expect(line.replies[0].kind).toBe('command');
   }, 180_000);

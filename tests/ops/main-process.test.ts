@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnBot, TSX_MAIN, until } from '../helpers/bot-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bot-main-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -17,20 +16,10 @@ const freePort = () =>
     });
   });
 
-async function until(probe: () => boolean | Promise<boolean>, what: string, log: () => string) {
-  // Generous: a loaded CI machine can take a while to start tsx and redis-server.
-  for (let i = 0; i < 1_800; i++) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}; stderr:\n${log()}`);
-}
-
 describe('the bot process (npm start) behind its ops server', () => {
   it('answers health, readiness and metrics, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--jsonl'], {
-      cwd: root,
+    const bot = spawnBot(process.execPath, [...TSX_MAIN, '--jsonl'], {
       // REDIS_URL unset: the bot runs its own redis-server in DATA_DIR, as on a small host.
       env: {
         PATH: process.env.PATH,
@@ -39,24 +28,11 @@ describe('the bot process (npm start) behind its ops server', () => {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
       },
-      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-    });
-    child.stderr.on('data', (c) => {
-      err += c;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited, out, err } = bot;
     const url = `http://127.0.0.1:${port}`;
     try {
-      await until(
-        () => err.includes('"bot started"'),
-        'start-up',
-        () => err,
-      );
+      await until(() => err().includes('"bot started"'), 'start-up', err);
 
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${url}/readyz`);
@@ -65,12 +41,8 @@ describe('the bot process (npm start) behind its ops server', () => {
       expect(readyBody.checks.map((c) => c.name)).toContain('redis');
 
       child.stdin.write('{"text":"Can vitamin B12 deficiency cause fibromyalgia?"}\n');
-      await until(
-        () => out.includes('\n'),
-        'a reply',
-        () => err,
-      );
-      expect(JSON.parse(out.split('\n')[0]!).replies[0].kind).toBe('faq');
+      await until(() => out().includes('\n'), 'a reply', err);
+      expect(JSON.parse(out().split('\n')[0]!).replies[0].kind).toBe('faq');
 
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain('bot_messages_in_total{platform="console",kind="text"} 1');
@@ -80,16 +52,12 @@ describe('the bot process (npm start) behind its ops server', () => {
       expect((await fetch(`${url}/admin/queues`)).status).toBe(404);
 
       child.kill('SIGHUP');
-      await until(
-        () => err.includes('"content reloaded"'),
-        'the SIGHUP reload',
-        () => err,
-      );
+      await until(() => err().includes('"content reloaded"'), 'the SIGHUP reload', err);
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(err).toContain('"shutdown complete"');
-      expect(err).toContain('"ok":true');
+      expect(err()).toContain('"shutdown complete"');
+      expect(err()).toContain('"ok":true');
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -14,6 +14,8 @@ const NEW_QUESTION = 'What does the zebra lantern rule say about quality of life
 const newEntry = `
   - id: zebra-lantern
     question: ${NEW_QUESTION}
+    topic: b12-and-fibro
+    label: The zebra lantern rule
     section: Conclusion
     answer: >-
       Recognizing and correcting B12 deficiency can play an important role in reducing fatigue,

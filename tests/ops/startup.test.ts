@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnBot, TSX_MAIN } from '../helpers/bot-process.js';
 
 /** Starting and quitting the real bot process as a moderator would: settings, busy ports, terminals. */
-const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -24,24 +24,11 @@ async function busyPort(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as { port: number }).port, server };
 }
 
-function bot(args: readonly string[], env: Record<string, string>, input?: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: root,
+const bot = (args: readonly string[], env: Record<string, string>, input?: string) =>
+  spawnBot(process.execPath, [...TSX_MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ENV_FILE: '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(input === undefined ? {} : { input }),
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-  });
-  child.stderr.on('data', (c) => {
-    err += c;
-  });
-  if (input !== undefined) child.stdin.end(input);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child: child as ChildProcess, exited, out: () => out, err: () => err };
-}
 
 /** Whether something still answers on the embedded Redis's socket in this data dir. */
 const redisAlive = (dataDir: string) =>
@@ -134,18 +121,14 @@ describe('quitting', () => {
   it('closing the terminal (SIGHUP) ends the chat with a post pending; the post stays in Redis', async () => {
     const dataDir = tempDir();
     // `script` gives the bot a real terminal; killing `script` closes it, as closing a window does.
-    const term = spawn('script', ['-qfec', `${process.execPath} --import tsx src/main.ts`, '/dev/null'], {
-      cwd: root,
+    const script = spawnBot('script', ['-qfec', `${process.execPath} ${TSX_MAIN.join(' ')}`, '/dev/null'], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn', TERM: 'dumb', ENV_FILE: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let screen = '';
-    term.stdout.on('data', (c) => {
-      screen += c;
-    });
+    const term = script.child;
+    const screen = script.out;
     const waitFor = async (text: string) => {
-      for (let i = 0; i < 600 && !screen.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(screen).toContain(text);
+      for (let i = 0; i < 600 && !screen().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(screen()).toContain(text);
     };
     await waitFor('you>');
     term.stdin.write('/schedule tomorrow 9:00 See you\r');
@@ -183,19 +166,13 @@ describe('quitting', () => {
 
 describe('npm start', () => {
   it('runs the bot itself in one node process (compiled on first start), no tsx wrapper', async () => {
-    const child = spawn('npm', ['start', '--silent', '--', '--console', '--jsonl'], {
-      cwd: root,
+    const npm = spawnBot('npm', ['start', '--silent', '--', '--console', '--jsonl'], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', ENV_FILE: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { child, exited, out } = npm;
     child.stdin.write('can b12 cure fibro?\n');
-    for (let i = 0; i < 3_000 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(JSON.parse(out.split('\n')[0]!).replies[0].kind).toBe('faq');
+    for (let i = 0; i < 3_000 && !out().includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(out().split('\n')[0]!).replies[0].kind).toBe('faq');
 
     // Every process under `npm start` that runs node, besides npm itself.
     const table = await new Promise<string>((resolve) => {

@@ -259,8 +259,41 @@ describe('Telegram adapter against the emulator', () => {
     expect(await newMessages(() => client.sendCommand(client.makeCommand('/faq@OtherBot')))).toHaveLength(0);
     const [list] = await newMessages(() => client.sendCommand(client.makeCommand('/faq@TestNameBot')));
     expect(list!.chatId).toBe('-1006');
-    expect(htmlToText(list!.html)).toContain(content.faq[0]!.question);
-    expect(buttonsOf(list!)).toHaveLength(content.faq.length);
+    expect(htmlToText(list!.html)).toContain('Frequently asked questions');
+    expect(buttonsOf(list!)).toHaveLength(content.faqTopics.length);
+  });
+
+  it('/faq: topics two per row; a topic turns the message in place into its questions, two per row', async () => {
+    const client = server.getClient(TOKEN, { userId: 112, chatId: 112 });
+    const [list] = await newMessages(() => client.sendCommand(client.makeCommand('/faq')));
+    expect(list!.keyboard.map((row) => row.map((b) => b.text))).toEqual([
+      ['About B12 (3)', 'Fibromyalgia (4)'],
+      ['B12 and fibromyalgia (9)', 'Who is at risk (3)'],
+      ['Tests and treatment (5)'],
+    ]);
+    const topic = buttonsOf(list!).find((b) => b.text === 'Tests and treatment (5)')!;
+    expect(
+      await newMessages(() =>
+        client.sendCallback(
+          client.makeCallbackQuery(topic.callback_data, { message: { message_id: list!.messageId } }),
+        ),
+      ),
+    ).toHaveLength(0);
+    const page = botMessages().find((m) => m.messageId === list!.messageId)!;
+    expect(htmlToText(page.html)).toContain('Questions: Tests and treatment');
+    expect(page.keyboard.map((row) => row.map((b) => b.text))).toEqual([
+      ['How is low B12 treated?', 'Who should be tested?'],
+      ['How soon does B12 help?', 'Which blood tests?'],
+      ['Other nutrients to check'],
+      ['◀ Topics'],
+    ]);
+    // A question opens its answer as a new message: the list stays for the next question.
+    const [answer] = await newMessages(() =>
+      client.sendCallback(
+        client.makeCallbackQuery('faq:b12-tests', { message: { message_id: list!.messageId } }),
+      ),
+    );
+    expect(htmlToText(answer!.html)).toContain(content.faq.find((e) => e.id === 'b12-tests')!.question);
   });
 
   it("shows a member's markup back as text", async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createTelegramAdapter } from '../../src/adapters/telegram/index.js';
-import { DeliveryError } from '../../src/core/adapter.js';
+import { AdminError, DeliveryError } from '../../src/core/adapter.js';
 import type { ContentSource } from '../../src/core/ports.js';
 import { simple } from '../../src/core/replies.js';
 import { createRouter } from '../../src/core/router.js';
@@ -363,6 +363,9 @@ describe('group management', () => {
         const err = await deliveryError(adapter.admin.createInvite('-100', { name: 'x' }));
         expect(err.code).toBe('TRANSIENT');
         expect(err.message).toContain('not enough rights');
+        // ...and says why in terms a chat can be told: the bot needs the admin right.
+        expect(err).toBeInstanceOf(AdminError);
+        expect((err as AdminError).refusal).toBe('needs_admin');
       },
     );
   });

@@ -56,6 +56,8 @@ export class FakeSocket implements WhatsAppSocket {
   sendError: unknown;
   /** Group queries time out: Baileys then hands back `[]` or `undefined`. */
   queryTimeout = false;
+  /** Thrown by invite-link queries, as Baileys throws the server's error node (bot not an admin). */
+  inviteRefusal: unknown;
   groups = new Map<string, GroupMetadata>([[GROUP, fixture<GroupMetadata>('group-metadata')]]);
   /** Baileys' LID store: phone JID -> LID. */
   readonly lidMap = new Map<string, string>();
@@ -168,10 +170,12 @@ export class FakeSocket implements WhatsAppSocket {
   }
 
   async groupInviteCode(_jid: string) {
+    if (this.inviteRefusal) throw this.inviteRefusal;
     return this.queryTimeout ? undefined : 'HxYz12AbCdEf34';
   }
 
   async groupRevokeInvite(_jid: string) {
+    if (this.inviteRefusal) throw this.inviteRefusal;
     return this.queryTimeout ? undefined : 'NewCode5678';
   }
 

@@ -8,6 +8,7 @@ import {
   type WhatsAppAdapterOptions,
   whatsappModeratorIds,
 } from '../../src/adapters/whatsapp/index.js';
+import { createCommunity } from '../../src/community/index.js';
 import { type ContentStore, createContentStore } from '../../src/content/store.js';
 import { DeliveryError } from '../../src/core/adapter.js';
 import type { Command } from '../../src/core/ports.js';
@@ -120,6 +121,23 @@ describe('WhatsApp replay: private chats', () => {
     expect(socket.sent).toHaveLength(3);
     expect(socket.sent[2]!.text).not.toContain('Section 3 of');
     expect(socket.sent[2]!.text).not.toContain('*3. Why the Connection');
+  });
+
+  it("/faq: topics as numbered choices; a number opens that topic's questions, each listed once", async () => {
+    const { socket, deliver, say } = await setup();
+    await deliver(say('private-lid', '/faq'));
+    expect(socket.sent[0]!.text).toContain(
+      '1. About B12 (3)\n2. Fibromyalgia (4)\n3. B12 and fibromyalgia (9)\n4. Who is at risk (3)\n5. Tests and treatment (5)',
+    );
+    await deliver(say('private-lid', '1'));
+    const page = socket.sent[1]!.text;
+    expect(page).toContain('*Questions: About B12*');
+    expect(page).toContain(
+      '1. What does B12 do?\n2. Foods with B12\n3. Signs of low B12\n4. ◀ Topics\n5. Next topic ▶',
+    );
+    expect(page.match(/Foods with B12/g)).toHaveLength(1);
+    await deliver(say('private-lid', '2'));
+    expect(socket.sent[2]!.text).toContain('*Which foods contain vitamin B12?*');
   });
 
   it('keys people by LID with the phone JID beside it, so MODERATORS by phone number still match', async () => {
@@ -281,6 +299,34 @@ describe('WhatsApp replay: groups', () => {
     expect(link).toEqual({ name: 'spring-campaign', url: 'https://chat.whatsapp.com/HxYz12AbCdEf34' });
     expect(await adapter.admin.isChatAdmin(GROUP, '15551230004@s.whatsapp.net')).toBe(true);
     expect(await adapter.admin.isChatAdmin(GROUP, '777777777777777@lid')).toBe(false);
+  });
+});
+
+describe('WhatsApp: refusals told to people', () => {
+  it('/invite where the bot is not a group admin: the group reads what failed and what to do', async () => {
+    const platforms = new Map<string, WhatsAppAdapter>();
+    const community = createCommunity({
+      content: store,
+      adapters: (p) => platforms.get(p),
+      redis: db.redis,
+      prefix: `wa-invite-${randomUUID()}:`,
+      joinRequestTimeoutMs: 60_000,
+      flood: { max: 100, windowMs: 30_000 },
+    });
+    const { socket, deliver, say, adapter } = await setup({
+      ...community.routerOptions,
+      moderators: new Set(whatsappModeratorIds(['whatsapp:15551230004'])),
+    });
+    platforms.set('whatsapp', adapter);
+    // What Baileys throws for the server's <error code="401" text="not-authorized"/>.
+    socket.inviteRefusal = Object.assign(new Error('not-authorized'), { data: 401 });
+    await deliver(say('group-command-bang', '/invite spring'));
+    expect(socket.sent.at(-1)).toEqual({
+      jid: GROUP,
+      text: "I could not create an invite link: I need to be an admin of this group. Make me one (in the group's settings), then try again.",
+      quoted: expect.any(Boolean),
+    });
+    await community.close();
   });
 });
 

@@ -4,9 +4,9 @@
  */
 import type { Api, Composer, Context } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { InviteLink, InviteOptions, PlatformAdmin } from '../../core/adapter.js';
+import { AdminError, type InviteLink, type InviteOptions, type PlatformAdmin } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
-import { describeError, toDeliveryError } from './errors.js';
+import { describeError, toAdminError } from './errors.js';
 import { sendLater } from './lanes.js';
 import type { TelegramOutbound } from './outbound.js';
 import {
@@ -76,24 +76,26 @@ export class AdminCache {
   }
 }
 
+const invalid = (hint: string) => new AdminError('invalid', 'PERMANENT', hint, hint);
+
 /** Invite links, join requests and admin checks on Telegram (the bot must be an admin of the group). */
 export function createTelegramAdmin(api: () => Api, admins: AdminCache): PlatformAdmin {
   const call = async <T>(chatId: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw toDeliveryError(err, chatId);
+      throw toAdminError(err, chatId);
     }
   };
   return {
     async createInvite(chatId: string, options: InviteOptions): Promise<InviteLink> {
       if (options.approval && options.memberLimit !== undefined) {
-        throw new Error(
+        throw invalid(
           'Telegram cannot combine a member limit with join approval on one invite link: drop the limit or the approval.',
         );
       }
       if (options.memberLimit !== undefined && (options.memberLimit < 1 || options.memberLimit > 99_999)) {
-        throw new Error('A Telegram invite link member limit must be between 1 and 99999.');
+        throw invalid('A Telegram invite link member limit must be between 1 and 99999.');
       }
       const link = await call(chatId, () =>
         api().createChatInviteLink(chatId, {

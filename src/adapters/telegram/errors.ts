@@ -1,5 +1,5 @@
 import { GrammyError, HttpError } from 'grammy';
-import { DeliveryError } from '../../core/adapter.js';
+import { AdminError, DeliveryError } from '../../core/adapter.js';
 
 /** Telegram's words for a chat the bot can never reach again (HTTP 400 or 403). */
 const GONE =
@@ -34,7 +34,7 @@ export function toDeliveryError(err: unknown, chatId: string): DeliveryError {
     }
     return new DeliveryError(
       'TRANSIENT',
-      `Telegram refused a message to ${chatId}: ${err.description}`,
+      `Telegram refused a call for chat ${chatId}: ${err.description ?? err.message}`,
       undefined,
       err,
     );
@@ -69,3 +69,22 @@ export const isNotModified = (err: unknown) =>
 export const isParseError = (err: unknown) =>
   err instanceof GrammyError &&
   /can't parse entities|unsupported start tag|can't find end tag/i.test(err.description);
+
+/** Telegram's words for "the bot lacks the admin right this needs" (HTTP 400 or 403). */
+const NEEDS_ADMIN =
+  /not enough rights|chat_admin_required|administrator rights|not an administrator|need to be an? admin|have no rights|bot is not a member|chat not found|member list is inaccessible/i;
+
+/**
+ * A refused chat-administration call: {@link AdminError} `needs_admin` when Telegram says the
+ * bot lacks the right (the queue code stays what {@link toDeliveryError} gives), else as a send.
+ */
+export function toAdminError(err: unknown, chatId: string): DeliveryError {
+  const delivery = toDeliveryError(err, chatId);
+  if (
+    err instanceof GrammyError &&
+    (err.error_code === 403 || NEEDS_ADMIN.test(err.description ?? err.message))
+  ) {
+    return new AdminError('needs_admin', delivery.code, delivery.message, undefined, err);
+  }
+  return delivery;
+}

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type RunnerHandle, run } from '@grammyjs/runner';
 import { Api, Bot, GrammyError, type Transformer, webhookCallback } from 'grammy';
 import type { BotCommand } from 'grammy/types';
+import type { AdapterHooks } from '../../core/adapter.js';
 import { isStaffCommand } from '../../core/commands.js';
 import type { Router } from '../../core/router.js';
 import { describeError } from './errors.js';
@@ -115,43 +116,37 @@ function webhookFor(bot: Bot, url: string, secretToken: string): TelegramWebhook
   };
 }
 
-/** Creates the bot and its connection handling; nothing talks to Telegram until `start()`. */
-export function createTelegramLifecycle(options: TelegramAdapterOptions): TelegramLifecycle {
-  const { router, logger, hooks } = options;
-  const clock = options.clock ?? Date.now;
-  const client = options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, '') } : {};
-  const bot = new Bot(options.token, { client });
-  const api = new Api(options.token, client);
+/** Whether the connection is up and why (for `status()`); tells the hooks when it changes. */
+class ConnectionState {
+  connected = false;
+  detail = 'not started';
+  stopping = false;
+  runner: RunnerHandle | undefined;
 
-  let me: BotIdentity | undefined;
-  let connected = false;
-  let detail = 'not started';
-  let stopping = false;
-  let runner: RunnerHandle | undefined;
+  constructor(private readonly hooks: AdapterHooks | undefined) {}
 
-  const setConnected = (up: boolean, why: string) => {
-    detail = why;
-    if (up === connected) return;
-    connected = up;
-    hooks?.onConnectionChange?.('telegram', up);
-  };
+  set(up: boolean, why: string): void {
+    this.detail = why;
+    if (up === this.connected) return;
+    this.connected = up;
+    this.hooks?.onConnectionChange?.('telegram', up);
+  }
+}
 
-  const identity = (): BotIdentity => {
-    if (!me) me = { id: bot.botInfo.id, username: bot.botInfo.username };
-    return me;
-  };
-
-  // Some Bot API servers (emulators) answer getUpdates at once instead of long polling: pause
-  // briefly on a quick empty answer instead of spinning. Real Telegram never takes this branch.
-  // The runner retries failed polls silently: say once per outage that polling fails, and when it recovers.
+/**
+ * Some Bot API servers (emulators) answer getUpdates at once instead of long polling: pause
+ * briefly on a quick empty answer instead of spinning. Real Telegram never takes this branch.
+ * The runner retries failed polls silently: say once per outage that polling fails, and when it recovers.
+ */
+function pollingPacer(clock: () => number, logger: TelegramLogger, state: ConnectionState): Transformer {
   let pollFailing = false;
-  const pacePolling: Transformer = async (prev, method, payload, signal) => {
+  return async (prev, method, payload, signal) => {
     const started = clock();
     let res: Awaited<ReturnType<typeof prev>>;
     try {
       res = await prev(method, payload, signal);
     } catch (err) {
-      if (method === 'getUpdates' && !pollFailing && !stopping) {
+      if (method === 'getUpdates' && !pollFailing && !state.stopping) {
         pollFailing = true;
         logger.warn({ error: describeError(err) }, 'telegram: polling for updates fails; retrying');
       }
@@ -166,37 +161,82 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
     }
     return res;
   };
+}
 
-  function startPolling(): void {
-    const handleRun = run(bot, {
-      runner: {
-        fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 },
-        silent: true,
-        retryInterval: 'exponential',
-      },
-    });
-    runner = handleRun;
-    setConnected(true, 'long polling');
-    handleRun.task()?.then(
-      () => {
-        if (!stopping) setConnected(false, 'polling ended');
-      },
-      (err: unknown) => {
-        const info = describeError(err);
-        setConnected(false, `polling failed: ${info.description}`);
-        if (stopping) return;
-        if (info.code === 401) {
-          logger.error({ error: info }, 'telegram: the token was refused; polling stopped');
-          return;
-        }
-        logger.error({ error: info }, 'telegram: polling failed; restarting in 5 s');
-        hooks?.onReconnect?.('telegram', info.description);
-        setTimeout(() => {
-          if (!stopping) startPolling();
-        }, 5_000).unref();
-      },
-    );
+/** Long polling with `@grammyjs/runner`; restarts 5 s after a failure, except a refused token. */
+function startPolling(bot: Bot, state: ConnectionState, options: TelegramAdapterOptions): void {
+  const { logger, hooks } = options;
+  const handleRun = run(bot, {
+    runner: {
+      fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 },
+      silent: true,
+      retryInterval: 'exponential',
+    },
+  });
+  state.runner = handleRun;
+  state.set(true, 'long polling');
+  handleRun.task()?.then(
+    () => {
+      if (!state.stopping) state.set(false, 'polling ended');
+    },
+    (err: unknown) => {
+      const info = describeError(err);
+      state.set(false, `polling failed: ${info.description}`);
+      if (state.stopping) return;
+      if (info.code === 401) {
+        logger.error({ error: info }, 'telegram: the token was refused; polling stopped');
+        return;
+      }
+      logger.error({ error: info }, 'telegram: polling failed; restarting in 5 s');
+      hooks?.onReconnect?.('telegram', info.description);
+      setTimeout(() => {
+        if (!state.stopping) startPolling(bot, state, options);
+      }, 5_000).unref();
+    },
+  );
+}
+
+/** Telegram unreachable at boot: tries `connect` again with a growing wait until it works or we stop. */
+async function reconnectInBackground(
+  first: unknown,
+  connect: () => Promise<void>,
+  state: ConnectionState,
+  options: TelegramAdapterOptions,
+): Promise<void> {
+  const { logger, hooks } = options;
+  let err = first;
+  let wait = 1_000;
+  while (!state.stopping) {
+    const info = describeError(err);
+    state.set(false, `cannot reach Telegram: ${info.description}`);
+    logger.warn({ error: info, retryInMs: wait }, 'telegram: start failed, retrying');
+    hooks?.onReconnect?.('telegram', info.description);
+    await sleep(wait);
+    wait = Math.min(wait * 2, 60_000);
+    if (state.stopping) return;
+    try {
+      await connect();
+      return;
+    } catch (next) {
+      err = next;
+    }
   }
+}
+
+/** Creates the bot and its connection handling; nothing talks to Telegram until `start()`. */
+export function createTelegramLifecycle(options: TelegramAdapterOptions): TelegramLifecycle {
+  const { router, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const client = options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, '') } : {};
+  const bot = new Bot(options.token, { client });
+  const api = new Api(options.token, client);
+  const state = new ConnectionState(options.hooks);
+
+  let me: BotIdentity | undefined;
+  const identity = (): BotIdentity => {
+    if (!me) me = { id: bot.botInfo.id, username: bot.botInfo.username };
+    return me;
+  };
 
   async function connect(): Promise<void> {
     await bot.init();
@@ -207,38 +247,18 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
         allowed_updates: [...ALLOWED_UPDATES],
         secret_token: webhookSecret(options.token, options.webhook.secretToken),
       });
-      setConnected(true, 'webhook');
+      state.set(true, 'webhook');
     } else {
       // A webhook left over from an earlier run makes getUpdates fail with 409.
       await api.deleteWebhook().catch((err: unknown) => {
         logger.warn({ error: describeError(err) }, 'telegram: could not remove an old webhook');
       });
-      startPolling();
+      startPolling(bot, state, options);
     }
     logger.info(
       { username: bot.botInfo.username, mode: options.webhook ? 'webhook' : 'polling' },
       'telegram: connected',
     );
-  }
-
-  async function reconnectInBackground(first: unknown): Promise<void> {
-    let err = first;
-    let wait = 1_000;
-    while (!stopping) {
-      const info = describeError(err);
-      setConnected(false, `cannot reach Telegram: ${info.description}`);
-      logger.warn({ error: info, retryInMs: wait }, 'telegram: start failed, retrying');
-      hooks?.onReconnect?.('telegram', info.description);
-      await sleep(wait);
-      wait = Math.min(wait * 2, 60_000);
-      if (stopping) return;
-      try {
-        await connect();
-        return;
-      } catch (next) {
-        err = next;
-      }
-    }
   }
 
   const webhook = options.webhook
@@ -249,10 +269,10 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
     bot,
     api,
     ...(webhook ? { webhook } : {}),
-    pacePolling,
+    pacePolling: pollingPacer(clock, logger, state),
     identity,
     async start() {
-      stopping = false;
+      state.stopping = false;
       try {
         await connect();
       } catch (err) {
@@ -263,16 +283,16 @@ export function createTelegramLifecycle(options: TelegramAdapterOptions): Telegr
           );
         }
         // Telegram unreachable at boot: keep trying in the background, the rest of the bot runs.
-        void reconnectInBackground(err);
+        void reconnectInBackground(err, connect, state, options);
       }
     },
     async stop() {
-      stopping = true;
-      const r = runner;
-      runner = undefined;
+      state.stopping = true;
+      const r = state.runner;
+      state.runner = undefined;
       if (r?.isRunning()) await r.stop();
-      setConnected(false, 'stopped');
+      state.set(false, 'stopped');
     },
-    status: () => ({ connected, detail }),
+    status: () => ({ connected: state.connected, detail: state.detail }),
   };
 }

@@ -78,19 +78,22 @@ export function layoutKeyboard(buttons: readonly Button[]): InlineKeyboardButton
   const usable = buttons
     .filter((b) => b.data !== '' && byteLength(b.data) <= CALLBACK_DATA_LIMIT)
     .slice(0, MAX_BUTTONS)
-    .map((b) => ({ text: shortenLabel(b.label), callback_data: b.data }));
+    .map((b) => ({ text: shortenLabel(b.label), callback_data: b.data, nav: b.nav === true }));
   const perRow = (text: string) => (text.length <= 14 ? 3 : text.length <= 24 ? 2 : 1);
   const rows: InlineKeyboardButton[][] = [];
   let row: InlineKeyboardButton[] = [];
   let rowMax = 0;
-  for (const button of usable) {
+  let rowNav = false;
+  for (const { nav, ...button } of usable) {
     const max = perRow(button.text);
     const widest = Math.min(rowMax || max, max);
-    if (row.length > 0 && row.length >= widest) {
+    // Page-turning buttons (◀ Topics, Next ▶) get a row of their own, below the choices.
+    if (row.length > 0 && (row.length >= widest || nav !== rowNav)) {
       rows.push(row);
       row = [];
     }
     rowMax = row.length === 0 ? max : Math.min(rowMax, max);
+    rowNav = nav;
     row.push(button);
   }
   if (row.length > 0) rows.push(row);

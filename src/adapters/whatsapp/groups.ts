@@ -1,6 +1,6 @@
 import { type BaileysEventMap, type GroupParticipant, WAMessageStubType } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
-import { DeliveryError, type PlatformAdmin } from '../../core/adapter.js';
+import { AdminError, DeliveryError, type PlatformAdmin } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
 import type { ChatRef, Incoming, Reply } from '../../core/types.js';
 import { bounded } from './bounded.js';
@@ -147,14 +147,16 @@ export class Groups {
       return await call(s);
     } catch (err) {
       const e = this.o.outbound.classify(err);
-      throw new DeliveryError(
-        e.code,
-        e.code === 'PERMANENT'
-          ? `${what}: WhatsApp refused (is the bot an admin of the group?)`
-          : `${what}: ${e.message}`,
-        e.retryAfterMs,
-        err,
-      );
+      if (e.code === 'PERMANENT') {
+        throw new AdminError(
+          'needs_admin',
+          'PERMANENT',
+          `${what}: WhatsApp refused (is the bot an admin of the group?)`,
+          undefined,
+          err,
+        );
+      }
+      throw new DeliveryError(e.code, `${what}: ${e.message}`, e.retryAfterMs, err);
     }
   }
 

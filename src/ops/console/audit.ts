@@ -18,7 +18,8 @@ export interface AuditLog {
   list(limit: number, chats?: readonly string[]): Promise<AuditEntry[]>;
 }
 
-const MAX_ENTRIES = 5_000;
+/** The audit log keeps this many of the newest entries (no time limit). */
+export const MAX_ENTRIES = 5_000;
 
 /** The audit log: a capped Redis list, newest first. */
 export function createAuditLog(redis: Redis, prefix: string): AuditLog {
