@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 
 /** Paths whose values never reach a log line: tokens, secrets, passwords, auth headers. */
@@ -89,3 +91,65 @@ export function secretValues(config: {
 }
 
 export type Logger = ReturnType<typeof createLogger>;
+
+/** Where log lines go once the bot knows whether a person is chatting in this terminal. */
+export interface LogSink extends pino.DestinationStream {
+  /** Not a terminal chat: JSON lines on stderr, as always (the JSONL contract, services). */
+  toStderr(): void;
+  /**
+   * A terminal chat: JSON lines are appended to `file`; warnings and errors reach the person as
+   * plain sentences through `say` ("Note: the console chat carries on without ...").
+   */
+  toFile(file: string, say: (sentence: string) => void): void;
+}
+
+const MAX_HELD_LINES = 1_000;
+
+/**
+ * A log destination that holds its lines until {@link LogSink.toStderr} or {@link LogSink.toFile}
+ * says where they go, so that no JSON line lands on a terminal chat's prompt. A process that
+ * exits before deciding writes what it held to stderr, so nothing is lost.
+ */
+export function createLogSink(stderr: pino.DestinationStream = pino.destination(2)): LogSink {
+  let held: string[] | undefined = [];
+  let write = (line: string) => {
+    held!.push(line);
+    if (held!.length > MAX_HELD_LINES) held!.shift();
+  };
+  const release = (to: (line: string) => void) => {
+    const lines = held ?? [];
+    held = undefined;
+    write = to;
+    for (const line of lines) to(line);
+  };
+  const flushOnExit = () => {
+    if (held) for (const line of held.splice(0)) process.stderr.write(line);
+  };
+  process.once('exit', flushOnExit);
+  return {
+    write: (line: string) => write(line),
+    toStderr: () => release((line) => stderr.write(line)),
+    toFile(file, say) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const out = pino.destination({ dest: file, append: true, mkdir: true, sync: true });
+      release((line) => {
+        out.write(line);
+        const sentence = plainWarning(line);
+        if (sentence) say(sentence);
+      });
+    },
+  };
+}
+
+/** A warning or error log line as one sentence for a person; undefined for other levels. */
+export function plainWarning(line: string): string | undefined {
+  let entry: { level?: number; msg?: string };
+  try {
+    entry = JSON.parse(line) as { level?: number; msg?: string };
+  } catch {
+    return undefined;
+  }
+  if ((entry.level ?? 0) < 40 || !entry.msg) return undefined;
+  const text = entry.msg.trim().replace(/^\w/, (c) => c.toUpperCase());
+  return `${(entry.level ?? 0) >= 50 ? 'Problem' : 'Note'}: ${/[.!?)]$/.test(text) ? text : `${text}.`}`;
+}

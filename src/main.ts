@@ -23,7 +23,14 @@ import { DeliveryError } from './core/adapter.js';
 import { createBackground } from './core/background.js';
 import { createRouter } from './core/router.js';
 import type { ChatRef, Platform, Reply } from './core/types.js';
-import { createLogger, createScrubber, fatalLine, secretValues } from './logger.js';
+import {
+  createLogger,
+  createLogSink,
+  createScrubber,
+  fatalLine,
+  type LogSink,
+  secretValues,
+} from './logger.js';
 import { type BotConsole, consoleCommands, consolePorts, createConsole } from './ops/console/index.js';
 import { createMetrics, instrumentRouter } from './ops/metrics.js';
 import { createContentReloader } from './ops/reload.js';
@@ -49,6 +56,8 @@ import {
 
 /** Scrubs secrets from what is printed outside the logger (the `Fatal:` line); set once config is read. */
 let scrub: (text: string) => string = (text) => text;
+/** In a terminal, the log waits until it is known whether a person chats here (then: a file). */
+let logSink: LogSink | undefined;
 
 async function main(argv: readonly string[]): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -65,7 +74,8 @@ async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   scrub = createScrubber(secretValues(config));
-  const logger = createLogger(config.LOG_LEVEL, undefined, secretValues(config));
+  logSink = process.stdin.isTTY ? createLogSink() : undefined;
+  const logger = createLogger(config.LOG_LEVEL, logSink, secretValues(config));
   if (envFile) logger.info({ file: envFile }, `settings read from ${envFile} (environment variables win)`);
   const contentDir = path.resolve(config.CONTENT_DIR);
   let store: Awaited<ReturnType<typeof createContentStore>>;
@@ -154,6 +164,13 @@ async function run(
   const platformConfigured = Boolean(config.TELEGRAM_BOT_TOKEN) || whatsappRuns;
   const wantsConsole = explicitConsole || (!platformConfigured && process.stdin.isTTY === true);
   const interactive = wantsConsole && !argv.includes('--jsonl') && process.stdin.isTTY === true;
+  // A terminal chat keeps JSON off the prompt: the log goes to a file, warnings are said plainly.
+  const logFile = interactive ? path.join(config.DATA_DIR, 'bot.log') : undefined;
+  let notice = (sentence: string): void => {
+    process.stderr.write(`${sentence}\n`);
+  };
+  if (logFile) logSink?.toFile(logFile, (sentence: string) => notice(sentence));
+  else logSink?.toStderr();
   // Posts go to chats on these platforms only; the rest are skipped and counted, never failed.
   const platforms = new Set<Platform>([
     ...(config.TELEGRAM_BOT_TOKEN ? (['telegram'] as const) : []),
@@ -356,10 +373,14 @@ async function run(
         output: process.stdout,
         botName: store.current().content.community.botName,
         scrub,
+        ...(logFile ? { logFile } : {}),
         ...(scheduling ? { hasPending: (within?: number) => scheduling.hasPending('console', within) } : {}),
       })
     : undefined;
-  if (consoleAdapter) adapters.push(consoleAdapter);
+  if (consoleAdapter) {
+    adapters.push(consoleAdapter);
+    notice = (sentence) => consoleAdapter.notice(sentence);
+  }
 
   // SIGTERM: stop taking updates (adapters finish replies in flight), let active jobs finish,
   // close queues and Redis, exit 0. A second signal exits at once; unfinished jobs stay in Redis.

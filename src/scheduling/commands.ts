@@ -30,12 +30,17 @@ type Name = keyof typeof SPECS;
 
 const command = (name: Name, handle: Command['handle']): Command => ({ name, ...SPECS[name], handle });
 
-/** Every scheduling command answering that scheduling is off, and why. */
+/**
+ * Every scheduling command answering that scheduling is off. Moderators read why (what to set or
+ * install); a member is not shown an operator's reason (it may hold a redis-server message).
+ */
 export function schedulingOffCommands(reason: string): Command[] {
-  const answer = () => [
+  const answer: Command['handle'] = (ctx) => [
     simple(
       'command',
-      `Scheduled tips and posts are off on this bot: ${reason}\n\nQuestions still work as usual.`,
+      can(ctx.actor, 'schedule')
+        ? `Scheduled tips and posts are off on this bot: ${reason}\n\nQuestions still work as usual.`
+        : 'Tips and announcements are off on this bot just now. Questions still work as usual.',
     ),
   ];
   return (Object.keys(SPECS) as Name[]).map((name) => command(name, answer));

@@ -14,16 +14,49 @@ export const toJsonReply = (r: Reply): JsonReply => ({
   buttons: (r.buttons ?? []).map((b) => ({ label: b.label, data: b.data })),
 });
 
-/** How a reply reads in the interactive terminal chat: text, then numbered choices. */
+/**
+ * How a reply reads in the interactive terminal chat: text, then numbered choices. A reply whose
+ * text already lists its choices under the same numbers (contents, "did you mean") gets only the
+ * prompt, so each choice is printed once.
+ */
 export function toTerminal(r: Reply, choiceOffset = 0): string {
   const text = plainText(r);
   const buttons = r.buttons ?? [];
-  // Lists that already number their items (contents, FAQ) are not printed twice.
-  if (buttons.length > 3 && choiceOffset === 0 && buttons.every((b) => text.includes(b.label))) {
+  const lines = new Set(text.split('\n').map((l) => l.trim()));
+  const numbered = (label: string, i: number) =>
+    label.startsWith(`${i + 1}. `) ? label : `${i + 1}. ${label}`;
+  if (buttons.length > 0 && choiceOffset === 0 && buttons.every((b, i) => lines.has(numbered(b.label, i)))) {
     return `${text}\n  (type a number, 1-${buttons.length})`;
   }
   const choices = buttons.map((b, i) => `  [${choiceOffset + i + 1}] ${b.label}`);
   return [text, ...choices].join('\n');
+}
+
+/**
+ * Wraps each line at word boundaries to `width` columns; continuation lines keep the line's
+ * indent ("  [2] ..." choices, "• " items). A word longer than the width (a URL) stays whole.
+ */
+export function wrapLines(text: string, width: number): string {
+  if (!(width >= 20)) return text;
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.length <= width) return [line];
+      const indent = ' '.repeat((/^\s*(?:\[\d+\]\s+|[•-]\s+|\d+\.\s+)?/.exec(line)?.[0] ?? '').length);
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.split(/ +/)) {
+        const next = current === '' ? word : `${current} ${word}`;
+        if (next.length <= width || current.trim() === '') current = next;
+        else {
+          out.push(current);
+          current = `${indent}${word}`;
+        }
+      }
+      out.push(current);
+      return out;
+    })
+    .join('\n');
 }
 
 /** A scripted input line: plain text or a JSON object. */

@@ -3,7 +3,14 @@ import type { Adapter } from '../../core/adapter.js';
 import type { Router } from '../../core/router.js';
 import { plainText } from '../../core/text.js';
 import type { Button, Reply } from '../../core/types.js';
-import { parseScriptLine, type ScriptLine, toIncoming, toJsonReply, toTerminal } from './format.js';
+import {
+  parseScriptLine,
+  type ScriptLine,
+  toIncoming,
+  toJsonReply,
+  toTerminal,
+  wrapLines,
+} from './format.js';
 import { readLines } from './lines.js';
 
 export interface ConsoleAdapterOptions {
@@ -27,17 +34,26 @@ export interface ConsoleAdapterOptions {
   readonly botName?: string;
   /** Removes secrets from an error before it is printed (the logger's scrubber). */
   readonly scrub?: (text: string) => string;
+  /** Interactive: where the log lines go instead of the terminal (said in the banner). */
+  readonly logFile?: string;
 }
 
 export interface ConsoleAdapter extends Adapter {
   /** Settles when input has ended (scripted mode: and posts due soon are out), or on stop(). */
   readonly finished: Promise<void>;
+  /** Interactive: a sentence for the person (a warning from the log), then the prompt again. */
+  notice(sentence: string): void;
 }
 
 /** A chat in the terminal on the same router as the platforms: for local use and scripted tests. */
 export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAdapter {
   const { router, mode, output } = options;
-  const write = (line: string) => output.write(`${line}\n`);
+  // A terminal's width (it changes when the window is resized); scripts and pipes get no wrapping.
+  const width = () => {
+    const tty = output as Writable & { isTTY?: boolean; columns?: number };
+    return mode === 'interactive' && tty.isTTY ? (tty.columns ?? 0) - 1 : 0;
+  };
+  const write = (line: string) => output.write(`${wrapLines(line, width())}\n`);
   let lastButtons: readonly Button[] = [];
   let stopped = false;
   let resolveFinished!: () => void;
@@ -88,7 +104,9 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
       write(
         `${options.botName ?? 'Community bot'}: console chat. Ask a question, or try /help, /faq, /article.`,
       );
-      write('Numbers pick a choice. Ctrl+D (or Ctrl+C) quits.\n');
+      write('Numbers pick a choice. Ctrl+D (or Ctrl+C) quits.');
+      if (options.logFile) write(`The bot's log is written to ${options.logFile}.`);
+      write('');
       show(await router.handle(toIncoming({ text: '/start' })));
       prompt();
     }
@@ -152,6 +170,12 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
           prompt();
         }
       }
+    },
+    notice(sentence) {
+      if (mode !== 'interactive' || stopped) return;
+      output.write('\n');
+      write(sentence);
+      prompt();
     },
     status: () => ({ connected: true }),
   };
