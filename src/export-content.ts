@@ -1,6 +1,6 @@
 /**
  * `npm run content:export`: writes the phrasings moderators taught in the console (kept in Redis)
- * into content/faq.yaml and content/not-covered.yaml, after checking the result with the same
+ * into content/faq.yaml, content/section-phrasings.yaml and content/not-covered.yaml, after checking the result with the same
  * validator as `npm run content:check`. Review the change with `git diff content/` and commit it.
  */
 import { existsSync } from 'node:fs';
@@ -10,10 +10,15 @@ import { Redis } from 'ioredis';
 import { loadConfig } from './config.js';
 import { ContentError } from './content/errors.js';
 import { loadContent } from './content/load.js';
-import { createRedisTaughtStore, TAUGHT_KEY_PREFIX, withTaught } from './content/taught.js';
+import {
+  createRedisTaughtStore,
+  SECTION_PHRASINGS_FILE,
+  TAUGHT_KEY_PREFIX,
+  withTaught,
+} from './content/taught.js';
 import { openRedis, optionsFromUrl } from './scheduling/redis.js';
 
-const FILES = ['faq.yaml', 'not-covered.yaml'] as const;
+const FILES = ['faq.yaml', SECTION_PHRASINGS_FILE, 'not-covered.yaml'] as const;
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -53,10 +58,16 @@ async function main(): Promise<number> {
       return 1;
     }
     for (const file of FILES) {
-      const before = await readFile(path.join(dir, file), 'utf8');
+      // section-phrasings.yaml is optional: the first section taught creates it.
+      const before = await readFile(path.join(dir, file), 'utf8').catch(() => '');
       const after = edit(file, before);
-      const added = after.split('\n').length - before.split('\n').length;
-      if (added > 0) await writeFile(path.join(dir, file), after);
+      // One line per phrasing; a section phrasing is an item of two lines.
+      const items = (t: string) => t.match(/^\s*- section:/gm)?.length ?? 0;
+      const added =
+        file === SECTION_PHRASINGS_FILE
+          ? items(after) - items(before)
+          : after.split('\n').length - before.split('\n').length;
+      if (after !== before) await writeFile(path.join(dir, file), after);
       process.stdout.write(`${file}: ${added} phrasing(s) added\n`);
     }
     process.stdout.write('Check with `git diff content/`, then commit.\n');

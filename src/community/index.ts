@@ -232,6 +232,8 @@ export function createCommunity(options: CommunityOptions): Community {
   const stats: Stats = {
     recordAnswer: (kind, faqId, chat) =>
       quietly('counting an answer', () => insight.recordAnswer(kind, faqId, chat)),
+    recordSection: (section, chat) =>
+      quietly('counting a section served', () => insight.recordSection(section, chat)),
   };
 
   // What the router takes as it is; `routerOptions` adds the bounded chat lookup and positions.

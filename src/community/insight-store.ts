@@ -17,15 +17,17 @@ export const ANSWER_KINDS: readonly AnswerKind[] = [
 ];
 
 /** Statistics and unanswered questions, with the queries `/stats` and `/unanswered` need. */
-export interface Insight extends Stats {
+export interface Insight extends Required<Stats> {
   readonly unanswered: UnansweredLog;
   /** Whether the numbers survive a restart (Redis) or not (memory). */
   readonly durable: boolean;
   /** Counts since `since`: the community's, or one chat's. */
   answerCounts(since: Date, chat?: ChatRef): Promise<Record<AnswerKind, number>>;
   topFaq(since: Date, limit: number, chat?: ChatRef): Promise<{ faqId: string; count: number }[]>;
+  /** Sections served since `since` (answers, /read, buttons, paging), most served first. */
+  topSections(since: Date, limit: number, chat?: ChatRef): Promise<{ section: number; count: number }[]>;
   /** Answers per UTC day since `since`, oldest first, every kind recorded (the console's chart). */
-  daily(since: Date): Promise<{ day: string; counts: Record<string, number> }[]>;
+  daily(since: Date, chat?: ChatRef): Promise<{ day: string; counts: Record<string, number> }[]>;
 }
 
 export interface InsightOptions {
@@ -57,6 +59,12 @@ const scorePairs = (reply: unknown): [string, number][] => {
   for (let i = 0; i + 1 < list.length; i += 2) out.push([String(list[i]), Number(list[i + 1])]);
   return out;
 };
+/** Counts summed over days, most first (ties in key order), at most `limit`. */
+const ranked = (total: Map<string, number>, limit: number): [string, number][] =>
+  [...total.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit);
+const sectionsOf = (pairs: [string, number][]) =>
+  pairs.map(([section, count]) => ({ section: Number(section), count }));
+
 const emptyCounts = (): Record<AnswerKind, number> => ({
   faq: 0,
   section: 0,
@@ -81,6 +89,17 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
   const k = {
     answers: (d: string, chat?: string) => `${prefix}stats:${d}:answers${chat ? `:${chat}` : ''}`,
     faq: (d: string, chat?: string) => `${prefix}stats:${d}:faq${chat ? `:${chat}` : ''}`,
+    sections: (d: string, chat?: string) => `${prefix}stats:${d}:sections${chat ? `:${chat}` : ''}`,
+  };
+  const zsum = async (key: (d: string, chat?: string) => string, since: Date, chat?: ChatRef) => {
+    const total = new Map<string, number>();
+    for (const d of daysSince(since, now(), retention)) {
+      for (const [id, n] of scorePairs(
+        await redis.zrange(key(d, chat && chatKeyOf(chat)), 0, '-1', 'WITHSCORES'),
+      ))
+        total.set(id, (total.get(id) ?? 0) + n);
+    }
+    return total;
   };
 
   const unanswered = createRedisQuestionLog(redis, prefix, {
@@ -103,6 +122,13 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
       }
       await m.exec();
     },
+    async recordSection(section, chat) {
+      const d = dayOf(now());
+      const m = redis.multi();
+      for (const c of chat ? [undefined, chatKeyOf(chat)] : [undefined])
+        m.zincrby(k.sections(d, c), 1, String(section)).expire(k.sections(d, c), ttl);
+      await m.exec();
+    },
     async answerCounts(since, chat) {
       const total = emptyCounts();
       for (const d of daysSince(since, now(), retention)) {
@@ -111,10 +137,10 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
       }
       return total;
     },
-    async daily(since) {
+    async daily(since, chat) {
       const out: { day: string; counts: Record<string, number> }[] = [];
       for (const d of daysSince(since, now(), retention).reverse()) {
-        const day = await redis.hgetall(k.answers(d));
+        const day = await redis.hgetall(k.answers(d, chat && chatKeyOf(chat)));
         out.push({
           day: d,
           counts: Object.fromEntries(Object.entries(day).map(([kind, n]) => [kind, Number(n)])),
@@ -123,17 +149,10 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
       return out;
     },
     async topFaq(since, limit, chat) {
-      const total = new Map<string, number>();
-      for (const d of daysSince(since, now(), retention)) {
-        const key = k.faq(d, chat && chatKeyOf(chat));
-        for (const [id, n] of scorePairs(await redis.zrange(key, 0, '-1', 'WITHSCORES'))) {
-          total.set(id, (total.get(id) ?? 0) + n);
-        }
-      }
-      return [...total.entries()]
-        .map(([faqId, count]) => ({ faqId, count }))
-        .sort((a, b) => b.count - a.count || a.faqId.localeCompare(b.faqId))
-        .slice(0, limit);
+      return ranked(await zsum(k.faq, since, chat), limit).map(([faqId, count]) => ({ faqId, count }));
+    },
+    async topSections(since, limit, chat) {
+      return sectionsOf(ranked(await zsum(k.sections, since, chat), limit));
     },
   };
 }
@@ -143,11 +162,14 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
   const retention = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const now = options.now ?? Date.now;
   // Buckets per day and chat ('' is the community's total); a bounded number of chats per day.
-  const days = new Map<string, { answers: Record<AnswerKind, number>; faq: Map<string, number> }>();
+  const days = new Map<
+    string,
+    { answers: Record<AnswerKind, number>; faq: Map<string, number>; sections: Map<string, number> }
+  >();
   const bucketOf = (d: string, chat: string) => {
     let bucket = days.get(`${d} ${chat}`);
     if (!bucket) {
-      bucket = { answers: emptyCounts(), faq: new Map() };
+      bucket = { answers: emptyCounts(), faq: new Map(), sections: new Map() };
       days.set(`${d} ${chat}`, bucket);
       // Map keeps insertion order: the oldest day goes first.
       while (days.size > (retention + 1) * 200) days.delete(days.keys().next().value!);
@@ -172,24 +194,35 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
         if (faqId) b.faq.set(faqId, (b.faq.get(faqId) ?? 0) + 1);
       }
     },
+    async recordSection(section, chat) {
+      const d = dayOf(now());
+      for (const c of chat ? ['', chatKeyOf(chat)] : ['']) {
+        const b = bucketOf(d, c);
+        b.sections.set(String(section), (b.sections.get(String(section)) ?? 0) + 1);
+      }
+    },
     async answerCounts(since, chat) {
       const total = emptyCounts();
       for (const b of inRange(since, chat)) for (const kind of ANSWER_KINDS) total[kind] += b.answers[kind];
       return total;
     },
-    async daily(since) {
+    async daily(since, chat) {
+      const c = chat ? chatKeyOf(chat) : '';
       return daysSince(since, now(), retention)
         .reverse()
-        .map((d) => ({ day: d, counts: { ...(days.get(`${d} `)?.answers ?? {}) } }));
+        .map((d) => ({ day: d, counts: { ...(days.get(`${d} ${c}`)?.answers ?? {}) } }));
     },
     async topFaq(since, limit, chat) {
       const total = new Map<string, number>();
       for (const b of inRange(since, chat))
         for (const [id, n] of b.faq) total.set(id, (total.get(id) ?? 0) + n);
-      return [...total.entries()]
-        .map(([faqId, count]) => ({ faqId, count }))
-        .sort((a, b) => b.count - a.count || a.faqId.localeCompare(b.faqId))
-        .slice(0, limit);
+      return ranked(total, limit).map(([faqId, count]) => ({ faqId, count }));
+    },
+    async topSections(since, limit, chat) {
+      const total = new Map<string, number>();
+      for (const b of inRange(since, chat))
+        for (const [id, n] of b.sections) total.set(id, (total.get(id) ?? 0) + n);
+      return sectionsOf(ranked(total, limit));
     },
   };
 }

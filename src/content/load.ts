@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { Content, FaqEntry, FaqTopic, Section, Tip } from '../core/content.js';
+import type { Content, FaqEntry, FaqTopic, Section, SectionPhrasing, Tip } from '../core/content.js';
 import { type IntentModel, loadIntentModel } from '../core/intent-classifier.js';
 import { compilePattern } from '../core/phrases.js';
 import type { SafetyModel } from '../core/safety-model.js';
 import { parseArticle } from './article.js';
 import { ContentError, type ContentProblem } from './errors.js';
+import { SECTION_PHRASINGS_FILE, taughtWording } from './taught.js';
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, dashes)');
 const text = z.string().trim().min(1, 'must not be empty');
@@ -85,6 +86,18 @@ const communitySchema = z.strictObject({
 const synonymsSchema = z.strictObject({ synonyms: z.record(z.string().min(1), text) });
 
 const notCoveredSchema = z.strictObject({ topics: z.array(text) });
+
+const sectionPhrasingsSchema = z.strictObject({
+  phrasings: z
+    .array(
+      z.strictObject({
+        section: text,
+        text: text.max(200, 'a wording is one question: at most 200 characters'),
+      }),
+    )
+    .nullable()
+    .transform((v) => v ?? []),
+});
 
 const unit = z.number().min(0).max(1);
 /** content/safety/model.json, written by `npm run safety:train`. */
@@ -192,6 +205,11 @@ export async function loadContent(
   const [articleSrc, faqSrc, tipsSrc, communitySrc, synonymsSrc, notCoveredSrc] = await Promise.all(
     ['article.md', 'faq.yaml', 'tips.yaml', 'community.yaml', 'synonyms.yaml', 'not-covered.yaml'].map(read),
   );
+  // Optional: content without taught sections has no file (the edit may still bring some).
+  const sectionPhrasingsSrc = await readFile(path.join(dir, SECTION_PHRASINGS_FILE), 'utf8').then(
+    (src) => (edit ? edit(SECTION_PHRASINGS_FILE, src) : src),
+    () => (edit ? edit(SECTION_PHRASINGS_FILE, '') : ''),
+  );
   const safetyModel = await readSafetyModel(dir, problems);
   const faqModel = await readFaqModel(dir, problems);
   const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
@@ -200,6 +218,10 @@ export async function loadContent(
   const community = parseYaml('community.yaml', communitySrc, communitySchema, problems);
   const synonyms = parseYaml('synonyms.yaml', synonymsSrc, synonymsSchema, problems);
   const notCovered = parseYaml('not-covered.yaml', notCoveredSrc, notCoveredSchema, problems);
+  const sectionPhrasings =
+    sectionPhrasingsSrc.trim() === ''
+      ? undefined
+      : parseYaml(SECTION_PHRASINGS_FILE, sectionPhrasingsSrc, sectionPhrasingsSchema, problems);
 
   if (!article || !faq || !tips || !community || !synonyms || !notCovered || problems.length > 0) {
     throw new ContentError(problems);
@@ -298,6 +320,12 @@ export async function loadContent(
     }
   });
 
+  const phrasingList = sectionPhrasings
+    ? checkSectionPhrasings(sectionPhrasings, faqEntries, (at, title) =>
+        findSection(sectionPhrasings, at, title),
+      )
+    : [];
+
   const checkPatterns = (file: YamlFile, key: string[], list: readonly string[]) =>
     list.forEach((pattern, i) => {
       try {
@@ -342,7 +370,38 @@ export async function loadContent(
     ),
     notCovered: notCovered.value.topics.map((t) => t.toLowerCase()),
     ...(faqModel ? { faqModel } : {}),
+    ...(phrasingList.length > 0 ? { sectionPhrasings: phrasingList } : {}),
   };
+}
+
+/**
+ * Each wording names a section that exists, appears once, and is no FAQ entry's question or
+ * paraphrase too (a wording is answered by one thing).
+ */
+function checkSectionPhrasings(
+  file: YamlFile & { value: z.infer<typeof sectionPhrasingsSchema> },
+  faq: readonly FaqEntry[],
+  findSection: (at: (string | number)[], title: string) => Section | undefined,
+): SectionPhrasing[] {
+  const faqWordings = new Map<string, FaqEntry>();
+  for (const e of faq) for (const w of [e.question, ...e.paraphrases]) faqWordings.set(taughtWording(w), e);
+  const seen = new Set<string>();
+  const out: SectionPhrasing[] = [];
+  file.value.phrasings.forEach((p, i) => {
+    const section = findSection(['phrasings', i, 'section'], p.section);
+    const wording = taughtWording(p.text);
+    const entry = faqWordings.get(wording);
+    if (wording === '') file.problem(['phrasings', i, 'text'], 'has no words');
+    else if (seen.has(wording)) file.problem(['phrasings', i, 'text'], `"${wording}" is listed twice`);
+    else if (entry)
+      file.problem(
+        ['phrasings', i, 'text'],
+        `"${wording}" is already a wording of FAQ entry "${entry.id}" (faq.yaml): a wording is answered by one thing`,
+      );
+    else if (section) out.push({ section: section.number, text: wording });
+    seen.add(wording);
+  });
+  return out;
 }
 
 interface YamlFile {

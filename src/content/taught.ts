@@ -1,17 +1,25 @@
 /**
  * Phrasings moderators taught the bot from real questions (the console's review page): "this
- * question is FAQ entry X" becomes one of X's paraphrases, "the article does not cover this" one
- * of the not-covered topics. They are kept in Redis and laid over faq.yaml and not-covered.yaml
- * before the content is validated, by the same validator as the files; `npm run content:export`
- * writes them into the files for review and a commit.
+ * question is FAQ entry X" becomes one of X's paraphrases, "this is section Y" one of the
+ * section's phrasings (content/section-phrasings.yaml), "the article does not cover this" one
+ * of the not-covered topics. They are kept in Redis and laid over those files before the content
+ * is validated, by the same validator as the files; `npm run content:export` writes them into
+ * the files for review and a commit.
  */
 import type { Redis } from 'ioredis';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument, Scalar, YAMLMap } from 'yaml';
 
 /** Where the bot keeps taught phrasings in Redis (main.ts and `npm run content:export`). */
 export const TAUGHT_KEY_PREFIX = 'bot:content:';
 
-export type TaughtTarget = { readonly type: 'faq'; readonly id: string } | { readonly type: 'not_covered' };
+/** A section is named by its title, as faq.yaml and tips.yaml name theirs. */
+export type TaughtTarget =
+  | { readonly type: 'faq'; readonly id: string }
+  | { readonly type: 'section'; readonly title: string }
+  | { readonly type: 'not_covered' };
+
+/** The optional file where wordings answered by a whole article section live. */
+export const SECTION_PHRASINGS_FILE = 'section-phrasings.yaml';
 
 export interface TaughtPhrase {
   readonly text: string;
@@ -37,8 +45,13 @@ export const taughtWording = (text: string): string =>
     .trim()
     .slice(0, 200);
 
+const targetKey = (t: TaughtTarget): string =>
+  t.type === 'faq' ? `faq:${t.id}` : t.type === 'section' ? `section:${t.title}` : 'not_covered';
 const fieldOf = (p: Pick<TaughtPhrase, 'text' | 'target'>) =>
-  `${p.target.type === 'faq' ? `faq:${p.target.id}` : 'not_covered'}\n${taughtWording(p.text)}`;
+  `${targetKey(p.target)}\n${taughtWording(p.text)}`;
+/** A wording is answered by one thing: teaching it again replaces what it was taught as before. */
+const sameWording = (field: string, p: Pick<TaughtPhrase, 'text'>) =>
+  field.slice(field.indexOf('\n') + 1) === taughtWording(p.text);
 
 export function createRedisTaughtStore(redis: Redis, prefix: string): TaughtStore {
   const key = `${prefix}taught`;
@@ -52,11 +65,15 @@ export function createRedisTaughtStore(redis: Redis, prefix: string): TaughtStor
         .sort((a, b) => a.at.getTime() - b.at.getTime());
     },
     async add(phrase) {
-      await redis.hset(
+      const stale = (await redis.hkeys(key)).filter((f) => sameWording(f, phrase) && f !== fieldOf(phrase));
+      const m = redis.multi();
+      if (stale.length > 0) m.hdel(key, ...stale);
+      m.hset(
         key,
         fieldOf(phrase),
         JSON.stringify({ ...phrase, text: taughtWording(phrase.text), at: phrase.at.getTime() }),
       );
+      await m.exec();
     },
     async remove(phrase) {
       await redis.hdel(key, fieldOf(phrase));
@@ -70,6 +87,7 @@ export function createMemoryTaughtStore(): TaughtStore {
   return {
     all: async () => [...all.values()],
     add: async (p) => {
+      for (const f of [...all.keys()]) if (sameWording(f, p)) all.delete(f);
       all.set(fieldOf(p), { ...p, text: taughtWording(p.text) });
     },
     remove: async (p) => {
@@ -84,6 +102,7 @@ export function createMemoryTaughtStore(): TaughtStore {
  * layout) stays as it is. A phrasing already there is not added twice.
  */
 export function withTaught(file: string, source: string, taught: readonly TaughtPhrase[]): string {
+  if (file === SECTION_PHRASINGS_FILE) return withTaughtSections(source, taught);
   const wanted = taught.filter((t) =>
     file === 'faq.yaml'
       ? t.target.type === 'faq'
@@ -123,3 +142,50 @@ export function withTaught(file: string, source: string, taught: readonly Taught
   }
   return out;
 }
+
+const quoted = (value: string) => {
+  const node = new Scalar(value);
+  node.type = 'QUOTE_DOUBLE';
+  return node;
+};
+
+/**
+ * Section phrasings are one flat list (`phrasings: [{section, text}]`), so the file is edited as a
+ * YAML document (its comments kept); a file that does not exist yet starts from its header.
+ */
+function withTaughtSections(source: string, taught: readonly TaughtPhrase[]): string {
+  const wanted = taught.flatMap((t) => (t.target.type === 'section' ? [{ ...t, target: t.target }] : []));
+  if (wanted.length === 0) return source;
+  const doc = parseDocument(source.trim() === '' ? SECTION_PHRASINGS_HEADER : source);
+  if (doc.errors.length > 0) return source;
+  let list = doc.get('phrasings', true);
+  if (!isSeq(list)) {
+    doc.set('phrasings', doc.createNode([]));
+    list = doc.get('phrasings', true);
+  }
+  if (!isSeq(list)) return source;
+  const have = new Set(
+    list.items.map((n) => (isMap(n) ? taughtWording(String(n.get('text') ?? '')) : '')).filter(Boolean),
+  );
+  let added = 0;
+  for (const t of wanted) {
+    const text = taughtWording(t.text);
+    if (have.has(text)) continue;
+    have.add(text);
+    const item = new YAMLMap();
+    item.set('section', quoted(t.target.title));
+    item.set('text', quoted(text));
+    list.items.push(item);
+    added++;
+  }
+  if (added === 0) return source;
+  list.flow = false;
+  return doc.toString({ lineWidth: 0 });
+}
+
+export const SECTION_PHRASINGS_HEADER = `# Members' wordings that a whole article section answers ("this is section Y", taught in the web
+# console's review page). Asked again, such a wording is answered outright with the section's
+# passage that fits it best. \`section\` is a section's title as in article.md; \`text\` is the
+# wording, lower case. Written by \`npm run content:export\`; review with git diff, then commit.
+phrasings: []
+`;

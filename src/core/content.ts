@@ -12,6 +12,12 @@ export interface Section {
   readonly texts: readonly string[];
 }
 
+/** A wording a moderator taught as answered by a whole section. */
+export interface SectionPhrasing {
+  readonly section: number;
+  readonly text: string;
+}
+
 /** A question members ask, answered in the article's own words. */
 export interface FaqEntry {
   readonly id: string;
@@ -86,4 +92,9 @@ export interface Content {
   readonly notCovered: readonly string[];
   /** The FAQ classifier trained by `npm run faq:train` (content/faq-model.json; absent: search alone). */
   readonly faqModel?: IntentModel;
+  /**
+   * Members' wordings a whole section answers (content/section-phrasings.yaml, taught in the web
+   * console): asked again, one is answered outright from that section. Lower case, one space.
+   */
+  readonly sectionPhrasings?: readonly SectionPhrasing[];
 }

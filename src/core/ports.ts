@@ -109,6 +109,11 @@ export interface Stats {
     faqId?: string,
     chat?: ChatRef,
   ): Promise<void>;
+  /**
+   * An article section was served: a passage answer, a section opened by `/read`, `/section`, a
+   * button or page navigation. Counted apart from `recordAnswer` (which counts messages by outcome).
+   */
+  recordSection?(section: number, chat?: ChatRef): Promise<void>;
 }
 
 /**

@@ -92,6 +92,15 @@ interface Routing extends DispatchDeps {
   readonly emergencyWaitMs: number;
 }
 
+/** Every article section served, however it was reached (an answer, /section, a button, paging). */
+function countSections(r: Routing, replies: readonly Reply[], incoming: Incoming): void {
+  for (const x of replies) {
+    const section = x.kind === 'section' ? x.meta?.section : undefined;
+    if (section !== undefined)
+      r.record('counting a section served', () => r.stats?.recordSection?.(section, incoming.chat));
+  }
+}
+
 /** Safety first, then the guards, then dispatch; an emergency's safety reply never waits long. */
 async function route(r: Routing, incoming: Incoming, urgent?: HandleOptions['urgent']): Promise<Reply[]> {
   const { content, matcher } = r.content.current();
@@ -127,7 +136,9 @@ async function route(r: Routing, incoming: Incoming, urgent?: HandleOptions['urg
       const stop = await guard(incoming, actor);
       if (stop) return { replies: stop, stopped: true };
     }
-    return { replies: await dispatch(r, turn), stopped: false };
+    const replies = await dispatch(r, turn);
+    countSections(r, replies, incoming);
+    return { replies, stopped: false };
   })();
   if (!emergency) {
     const { replies, stopped } = await rest;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRedisInsight } from '../../src/community/insight-store.js';
 import { useTestRedis } from '../helpers/redis-server.js';
 import {
@@ -7,6 +7,7 @@ import {
   loadTestContent,
   MEMBERS,
   makeBot,
+  press,
   privateChat,
   TELEGRAM_GROUP,
   textFrom,
@@ -212,6 +213,34 @@ describe('/stats', () => {
     const reply = texts(await router.handle(command(modChat, MODERATOR, '/stats')));
     expect(reply).toContain('Not answered: 1');
     await community.close();
+  });
+
+  it('counts each article section served, however it was reached, in total and per chat', async () => {
+    for (const redis of [db.redis, undefined]) {
+      const { router, community, clock } = await makeBot({
+        ...(redis ? { redis } : {}),
+        moderators: ['telegram:1'],
+      });
+      const member = privateChat('telegram', MEMBERS.telegram.id);
+      const since = new Date(clock.now() - DAY);
+      await router.handle(command(member, MEMBERS.telegram, '/section 3'));
+      await router.handle(press(member, MEMBERS.telegram, 'page:3'));
+      await router.handle(press(member, MEMBERS.telegram, 'psg:3:0'));
+      await router.handle(command(TELEGRAM_GROUP, MEMBERS.telegram, '/section 3'));
+      await router.handle(command(member, MEMBERS.telegram, '/next'));
+      // The contents and the FAQ are no section served.
+      await router.handle(command(member, MEMBERS.telegram, '/article'));
+      await router.handle(command(member, MEMBERS.telegram, '/faq 1'));
+      const insight = community.internals.insight;
+      await vi.waitFor(async () =>
+        expect(await insight.topSections(since, 10)).toEqual([
+          { section: 3, count: 4 },
+          { section: 4, count: 1 },
+        ]),
+      );
+      expect(await insight.topSections(since, 10, TELEGRAM_GROUP)).toEqual([{ section: 3, count: 1 }]);
+      await community.close();
+    }
   });
 
   it('without Redis says the numbers are kept in memory only, and leaves out subscribers it cannot know', async () => {

@@ -73,6 +73,8 @@ export interface ScriptLine {
   name?: string;
   /** In a group: the line mentions the bot or replies to it. */
   addressed?: boolean;
+  /** The message's id in its chat: a moderator's `/reply` to it names it in its delivery line. */
+  messageId?: string;
 }
 
 const COMMAND = /^[/!]([A-Za-z0-9_]{1,64})(?:@(\S+))?(?:\s+([\s\S]*))?$/;
@@ -89,6 +91,7 @@ export function toIncoming(line: ScriptLine): Incoming {
       ...(line.chatAdmin === undefined ? {} : { isChatAdmin: line.chatAdmin }),
     },
     addressed: line.addressed ?? chatType === 'private',
+    ...(line.messageId === undefined ? {} : { messageId: line.messageId }),
   };
   if (line.press !== undefined) return { ...base, kind: 'press', data: line.press };
   const text = line.text ?? '';
@@ -119,7 +122,7 @@ export function parseScriptLine(
   const str = (k: string) => {
     if (v[k] !== undefined && typeof v[k] !== 'string') problems.push(`"${k}" must be a string`);
   };
-  for (const k of ['text', 'press', 'chatId', 'userId', 'name']) str(k);
+  for (const k of ['text', 'press', 'chatId', 'userId', 'name', 'messageId']) str(k);
   if (v.chatType !== undefined && v.chatType !== 'private' && v.chatType !== 'group') {
     problems.push('"chatType" must be "private" or "group"');
   }

@@ -164,7 +164,17 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions): ConsoleAda
     async send(chatId, replies) {
       for (const r of replies) {
         if (mode === 'jsonl')
-          write(JSON.stringify({ delivery: { chatId, kind: r.kind, text: plainText(r) } }));
+          write(
+            JSON.stringify({
+              delivery: {
+                chatId,
+                kind: r.kind,
+                text: plainText(r),
+                // A reply to a member's message (a moderator's /reply) names that message.
+                ...(r.quote ? { replyTo: r.quote.messageId } : {}),
+              },
+            }),
+          );
         else {
           write(`\n[post to ${chatId}]\n${toTerminal(r)}\n`);
           prompt();

@@ -55,7 +55,11 @@ export interface ContentStatus {
   readonly lines: readonly string[];
 }
 
-export type TeachTarget = { readonly type: 'faq'; readonly id: string } | { readonly type: 'not_covered' };
+/** What a phrasing is taught as: an FAQ entry, an article section (by its title), or not covered. */
+export type TeachTarget =
+  | { readonly type: 'faq'; readonly id: string }
+  | { readonly type: 'section'; readonly title: string }
+  | { readonly type: 'not_covered' };
 
 export interface TeachPort {
   /** Adds the phrasing and rebuilds the matcher; `problems` when the content check refused it. */

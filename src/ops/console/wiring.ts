@@ -38,10 +38,11 @@ export function consolePorts(w: ConsoleWiring): ConsolePorts {
   const { community, scheduling } = w;
   const insight = community.internals.insight;
 
-  const command = async (viewer: Viewer, chat: ChatRef, text: string): Promise<string> => {
+  /** The router's replies to a command typed by the viewer in `chat`. */
+  const run = async (viewer: Viewer, chat: ChatRef, text: string): Promise<Reply[]> => {
     const m = /^\/([a-z0-9_]+)\s*([\s\S]*)$/i.exec(text.trim());
-    if (!m) return 'Not a command.';
-    const replies: Reply[] = await w.router().handle({
+    if (!m) return [];
+    return w.router().handle({
       kind: 'command',
       chat,
       sender: asSender(viewer),
@@ -49,7 +50,10 @@ export function consolePorts(w: ConsoleWiring): ConsolePorts {
       command: m[1]!.toLowerCase(),
       args: m[2]!.trim(),
     });
-    return replies.map((r) => plainText(r)).join('\n\n');
+  };
+  const command = async (viewer: Viewer, chat: ChatRef, text: string): Promise<string> => {
+    const replies = await run(viewer, chat, text);
+    return replies.length === 0 ? 'Not a command.' : replies.map((r) => plainText(r)).join('\n\n');
   };
 
   const questions: QuestionsPort = {
@@ -70,6 +74,15 @@ export function consolePorts(w: ConsoleWiring): ConsolePorts {
         ...(q.pressed ? { pressed: q.pressed } : {}),
         ...(q.answered ? { answered: q.answered } : {}),
       }));
+    },
+    // The `/reply` command itself, typed by the viewer: a chat admin in their group (the command
+    // then finds the question only there), a moderator in the question's own chat.
+    async reply(viewer, question, text) {
+      const chat = viewer.role === 'moderator' ? question.chat : (viewer.chat as ChatRef | undefined);
+      if (!chat) return { ok: false, text: 'That question has no chat to answer in.' };
+      const replies = await run(viewer, chat, `/reply ${question.id} ${text}`);
+      const ok = replies.length > 0 && replies.every((r) => r.kind === 'command');
+      return { ok, text: replies.map((r) => plainText(r)).join(' ') };
     },
   };
 
@@ -100,9 +113,10 @@ export function consolePorts(w: ConsoleWiring): ConsolePorts {
     },
     questions,
     numbers: {
-      // Per-chat numbers need the per-chat statistics; until then a chat admin sees none rather than the community's.
-      daily: async (since, chat) => (chat ? [] : insight.daily(since)),
-      topFaq: async (since, limit, chat) => (chat ? [] : insight.topFaq(since, limit)),
+      // A chat admin's numbers are their group's own (counted per chat as well as in total).
+      daily: (since, chat) => insight.daily(since, chat),
+      topFaq: (since, limit, chat) => insight.topFaq(since, limit, chat),
+      topSections: (since, limit, chat) => insight.topSections(since, limit, chat),
       joins: (chat) => community.internals.joins.counts(chat),
       subscribers: async () => (scheduling ? scheduling.subscriptions.count() : {}),
       async deliveries() {

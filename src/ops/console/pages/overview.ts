@@ -128,7 +128,7 @@ ${
 <p><a href="${BASE}/review">Review them</a></p>`
 }</section>
 ${chartCard('chart-faq', 'Most asked FAQ entries', charts['chart-faq']!, 'No FAQ answers in this period.')}
-${numbers.topSections ? chartCard('chart-sections', 'Most read article sections', charts['chart-sections']!, 'No section answers in this period.') : ''}
+${numbers.topSections ? chartCard('chart-sections', 'Most read article sections', charts['chart-sections']!, 'No article section served in this period.') : ''}
 ${chartCard('chart-joins', 'Joins per invite link', charts['chart-joins']!, 'No joins counted yet.')}
 ${everyone ? chartCard('chart-subscribers', 'Subscribed chats per platform', charts['chart-subscribers']!, 'No chat is subscribed to posts.') : ''}
 ${everyone ? chartCard('chart-deliveries', 'Delivery of posts and tips', charts['chart-deliveries']!, 'No deliveries kept in the queue.') : ''}

@@ -1,7 +1,7 @@
 import { field, forbidden, type PageContext, type PageHandler, record } from '../context.js';
 import { html } from '../html.js';
 import { BASE, csrfField, page } from '../layout.js';
-import type { ConsoleQuestion } from '../ports.js';
+import type { ConsoleQuestion, TeachTarget } from '../ports.js';
 import { wordingOf } from '../review-state.js';
 import { allows } from '../rights.js';
 import { seesChat, viewerChats } from '../viewer.js';
@@ -110,15 +110,24 @@ const teachForm: PageHandler = async (ctx) => {
   if (!allows(ctx.viewer, 'teach')) return forbidden(ctx.res, 'teaching the bot');
   const text = typeof ctx.req.query.text === 'string' ? ctx.req.query.text.slice(0, 500) : '';
   const content = ctx.ports.content.current().content;
+  const csrf = csrfField(ctx.session.csrf);
   const body = html`<blockquote class="question">${text}</blockquote>
-<form method="post" action="${BASE}/review/teach">${csrfField(ctx.session.csrf)}<input type="hidden" name="text" value="${text}">
+<form method="post" action="${BASE}/review/teach">${csrf}<input type="hidden" name="text" value="${text}">
 <label for="faq">This question is answered by the FAQ entry</label>
 <select id="faq" name="faq" required><option value="">Choose an entry…</option>${content.faq.map(
     (e) => html`<option value="${e.id}">${e.number}. ${e.question}</option>`,
   )}</select>
-<p class="hint">The wording becomes one of the entry's paraphrases at once: the same question is answered outright from then on.
-Export with <code>npm run content:export</code> to review and commit it.</p>
-<p><button type="submit">Teach</button> <a href="${BASE}/review">Back</a></p></form>`;
+<p class="hint">The wording becomes one of the entry's paraphrases at once: the same question is answered outright from then on.</p>
+<p><button type="submit">Teach the FAQ entry</button></p></form>
+<form method="post" action="${BASE}/review/teach-section">${csrf}<input type="hidden" name="text" value="${text}">
+<label for="section">Or it is answered by the article section</label>
+<select id="section" name="section" required><option value="">Choose a section…</option>${content.sections.map(
+    (s) => html`<option value="${s.number}">${s.number}. ${s.title}</option>`,
+  )}</select>
+<p class="hint">The same question is then answered outright with the section's passage that fits it best.</p>
+<p><button type="submit">Teach the section</button></p></form>
+<p class="hint">Export what was taught with <code>npm run content:export</code> to review and commit it.</p>
+<p><a href="${BASE}/review">Back</a></p>`;
   ctx.res
     .type('html')
     .send(
@@ -126,15 +135,30 @@ Export with <code>npm run content:export</code> to review and commit it.</p>
     );
 };
 
-async function teach(ctx: PageContext, target: { type: 'faq'; id: string } | { type: 'not_covered' }) {
+/** What a form names (an FAQ id, a section number), checked against the content in use. */
+type Chosen = { type: 'faq'; id: string } | { type: 'section'; number: string } | { type: 'not_covered' };
+
+async function teach(ctx: PageContext, chosen: Chosen) {
   if (!allows(ctx.viewer, 'teach') || !ctx.ports.teach) return forbidden(ctx.res, 'teaching the bot');
   const text = field(ctx.req, 'text', 500);
   const content = ctx.ports.content.current().content;
-  const entry = target.type === 'faq' ? content.faq.find((e) => e.id === target.id) : undefined;
-  if (!text || (target.type === 'faq' && !entry)) {
-    await ctx.setFlash({ text: 'Choose a question and an FAQ entry.', error: true });
+  const entry = chosen.type === 'faq' ? content.faq.find((e) => e.id === chosen.id) : undefined;
+  const section =
+    chosen.type === 'section' && /^\d{1,4}$/.test(chosen.number)
+      ? content.sections[Number(chosen.number) - 1]
+      : undefined;
+  if (!text || (chosen.type === 'faq' && !entry) || (chosen.type === 'section' && !section)) {
+    await ctx.setFlash({
+      text: `Choose a question and ${chosen.type === 'section' ? 'an article section' : 'an FAQ entry'}.`,
+      error: true,
+    });
     return ctx.res.redirect(303, `${BASE}/review`);
   }
+  const target: TeachTarget = entry
+    ? { type: 'faq', id: entry.id }
+    : section
+      ? { type: 'section', title: section.title }
+      : { type: 'not_covered' };
   const result = await ctx.ports.teach.teach(text, target, ctx.viewer.id);
   if (!result.ok) {
     await ctx.setFlash({ text: `The content check refused it: ${result.problems.join('; ')}`, error: true });
@@ -142,12 +166,14 @@ async function teach(ctx: PageContext, target: { type: 'faq'; id: string } | { t
   }
   const what = entry
     ? `FAQ entry ${entry.number} (“${entry.question}”)`
-    : 'the topics the article does not cover';
-  const action = target.type === 'faq' ? 'teach' : 'not-covered';
+    : section
+      ? `article section ${section.number} (“${section.title}”)`
+      : 'the topics the article does not cover';
+  const action = target.type === 'not_covered' ? 'not-covered' : 'teach';
   await ctx.review.mark(text, { action, by: ctx.viewer.name, at: ctx.now().getTime(), detail: what });
   await record(ctx, action, `“${text}” → ${what}`);
   await ctx.setFlash({
-    text: `Taught: “${text}” is now ${target.type === 'faq' ? 'answered with' : 'one of'} ${what}.`,
+    text: `Taught: “${text}” is now ${target.type === 'not_covered' ? 'one of' : 'answered with'} ${what}.`,
   });
   ctx.res.redirect(303, `${BASE}/review`);
 }
@@ -198,6 +224,11 @@ export const reviewPages = [
     'post',
     '/review/teach',
     (ctx: PageContext) => teach(ctx, { type: 'faq', id: field(ctx.req, 'faq', 100) }),
+  ],
+  [
+    'post',
+    '/review/teach-section',
+    (ctx: PageContext) => teach(ctx, { type: 'section', number: field(ctx.req, 'section', 10) }),
   ],
   ['post', '/review/not-covered', (ctx: PageContext) => teach(ctx, { type: 'not_covered' })],
   ['post', '/review/dismiss', dismiss],
