@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Content, FaqEntry, FaqTopic, Section, SectionPhrasing, Tip } from '../core/content.js';
+import { type IntentModel, loadIntentModel } from '../core/intent-classifier.js';
 import { compilePattern } from '../core/phrases.js';
 import type { SafetyModel } from '../core/safety-model.js';
 import { parseArticle } from './article.js';
@@ -135,6 +136,44 @@ async function readSafetyModel(dir: string, problems: ContentProblem[]): Promise
   return undefined;
 }
 
+/** content/faq-model.json, written by `npm run faq:train`. */
+const faqModelSchema = z.strictObject({
+  labels: z.array(z.string()).min(1),
+  bits: z.number().int().min(4).max(22),
+  bias: z.array(z.number()),
+  scale: z.number().positive(),
+  weights: z.string(),
+  questionWeight: z.number().min(0),
+  trainedOn: z.string().optional(),
+});
+
+/** The FAQ classifier, when content/faq-model.json exists (it is optional). */
+async function readFaqModel(dir: string, problems: ContentProblem[]): Promise<IntentModel | undefined> {
+  const file = 'faq-model.json';
+  let raw: string;
+  try {
+    raw = await readFile(path.join(dir, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = faqModelSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return loadIntentModel(parsed.data);
+    problems.push({
+      file,
+      line: 0,
+      message: `not a model: ${parsed.error.issues[0]?.message ?? 'bad shape'}; run npm run faq:train`,
+    });
+  } catch (err) {
+    problems.push({
+      file,
+      line: 0,
+      message: `not a model (${(err as Error).message}); run npm run faq:train`,
+    });
+  }
+  return undefined;
+}
+
 /** Addresses for links the seed does not give, from configuration (`url_env` names). */
 export type LinkUrls = Readonly<Record<string, string | undefined>>;
 
@@ -172,6 +211,7 @@ export async function loadContent(
     () => (edit ? edit(SECTION_PHRASINGS_FILE, '') : ''),
   );
   const safetyModel = await readSafetyModel(dir, problems);
+  const faqModel = await readFaqModel(dir, problems);
   const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
   const faq = parseYaml('faq.yaml', faqSrc, faqSchema, problems);
   const tips = parseYaml('tips.yaml', tipsSrc, tipsSchema, problems);
@@ -329,6 +369,7 @@ export async function loadContent(
       Object.entries(synonyms.value.synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]),
     ),
     notCovered: notCovered.value.topics.map((t) => t.toLowerCase()),
+    ...(faqModel ? { faqModel } : {}),
     ...(phrasingList.length > 0 ? { sectionPhrasings: phrasingList } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { IntentModel } from './intent-classifier.js';
 import type { SafetyModel } from './safety-model.js';
 import type { Paragraph } from './types.js';
 
@@ -89,6 +90,8 @@ export interface Content {
   readonly synonyms: ReadonlyMap<string, string>;
   /** Topics the article does not cover: questions naming them are never answered outright. */
   readonly notCovered: readonly string[];
+  /** The FAQ classifier trained by `npm run faq:train` (content/faq-model.json; absent: search alone). */
+  readonly faqModel?: IntentModel;
   /**
    * Members' wordings a whole section answers (content/section-phrasings.yaml, taught in the web
    * console): asked again, one is answered outright from that section. Lower case, one space.

@@ -29,6 +29,10 @@ export interface MatchResult {
   readonly coverage?: number;
   /** The best candidate's score over the runner-up's (Infinity when it stands alone). */
   readonly ratio?: number;
+  /** The FAQ classifier's probability for the best candidate (when the content ships a classifier). */
+  readonly probability?: number;
+  /** The FAQ classifier's probability that the message asks nothing the FAQ answers. */
+  readonly noneProbability?: number;
 }
 
 /** Finds what in the content answers a member's free text. */

@@ -22,25 +22,42 @@ describe('question answering on the labelled set', () => {
     expect(scores.safety).toBeGreaterThanOrEqual(10);
   });
 
-  // Floors a little under what the bot reaches (dev: top-1 98%, answered 88%, wrong 1%).
-  it('puts the right FAQ entry first for at least 95% of answerable questions', () => {
-    expect(scores.top1).toBeGreaterThanOrEqual(0.95);
+  // Floors a little under what the bot reaches (dev: top-1 100%, answered 99%, wrong 0%). The FAQ
+  // classifier is trained on dev, own and the training sets, so these figures are fitted; the
+  // cross-validated estimate is in docs/evaluation.md (tests/eval/tune.ts --by-file).
+  it('puts the right FAQ entry first for at least 97% of answerable questions', () => {
+    expect(scores.top1).toBeGreaterThanOrEqual(0.97);
   });
 
-  it('answers at least 85% of answerable questions outright and right, at most 3% wrong', () => {
-    expect(scores.answered).toBeGreaterThanOrEqual(0.85);
-    expect(scores.wrongAnswers).toBeLessThanOrEqual(0.03);
+  it('answers at least 93% of answerable questions outright and right, at most 2% wrong', () => {
+    expect(scores.answered).toBeGreaterThanOrEqual(0.93);
+    expect(scores.wrongAnswers).toBeLessThanOrEqual(0.02);
   });
 
-  it('holds its floor on the own set written from the article (top-1 91%, answered 71%)', async () => {
+  it('holds its floor on the own set written from the article (top-1 100%, answered 96%)', async () => {
     const own = await evaluate(routerSystem(router), readEvalSet('own'), store.current().content);
-    expect(own.top1).toBeGreaterThanOrEqual(0.88);
-    expect(own.answered).toBeGreaterThanOrEqual(0.65);
+    expect(own.top1).toBeGreaterThanOrEqual(0.96);
+    expect(own.answered).toBeGreaterThanOrEqual(0.9);
     expect(own.offTopicAnswered).toBe(0);
   });
 
-  it('gives a health answer to at most 5% of off-topic, unanswerable and greeting messages', () => {
-    expect(scores.offTopicAnswered).toBeLessThanOrEqual(0.05);
+  it.each([
+    // set, top-1, answered, off-topic answered at most (reached: 92.8% / 88.1% / 0%; 98.7% / 97.0% / 0.6%)
+    ['train-stories', 0.9, 0.84, 0.02],
+    ['train-short', 0.96, 0.93, 0.02],
+  ] as const)(
+    'holds its floor on the training set %s (stories, non-native and tired writing; keywords and hard negatives)',
+    async (set, top1, answered, offTopic) => {
+      const s = await evaluate(routerSystem(router), readEvalSet(set), store.current().content);
+      expect(s.top1).toBeGreaterThanOrEqual(top1);
+      expect(s.answered).toBeGreaterThanOrEqual(answered);
+      expect(s.wrongAnswers).toBeLessThanOrEqual(0.02);
+      expect(s.offTopicAnswered).toBeLessThanOrEqual(offTopic);
+    },
+  );
+
+  it('gives a health answer to at most 2% of off-topic, unanswerable and greeting messages', () => {
+    expect(scores.offTopicAnswered).toBeLessThanOrEqual(0.02);
   });
 
   it('answers every emergency with the safety message first', () => {
