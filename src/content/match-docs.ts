@@ -1,11 +1,10 @@
 /**
  * What the matcher searches: one document per way of asking an FAQ question, one per FAQ answer
- * (with its keywords), one per article passage; and how ranked documents collapse onto answers.
+ * (with its keywords), one per article passage (`merge-targets.ts` collapses ranked documents onto answers).
  */
 import type { Content } from '../core/content.js';
 import { normalizeText } from '../core/normalize.js';
-import type { Candidate, MatchTarget } from '../core/ports.js';
-import type { SearchHit } from './search-index.js';
+import type { MatchTarget } from '../core/ports.js';
 
 export interface Doc {
   readonly id: string;
@@ -85,46 +84,4 @@ function passageFaqLinks(content: Content): Map<string, string> {
     });
   }
   return links;
-}
-
-/** A candidate with the query words its documents matched. */
-export interface Merged extends Candidate {
-  readonly queryTerms: readonly string[];
-}
-
-/**
- * Collapses results onto targets. An FAQ entry scores its best-matching phrasing plus a
- * share of its answer and keywords; a passage that holds an FAQ answer counts for that entry.
- */
-export function mergeTargets(
-  results: readonly SearchHit[],
-  docs: readonly Doc[],
-  faqOfPassage: Map<string, string>,
-  weights: { readonly answerShare: number; readonly passageShare: number },
-): Merged[] {
-  const byKey = new Map<
-    string,
-    { target: MatchTarget; label: string; best: number; extra: number; terms: Set<string> }
-  >();
-  for (const r of results) {
-    const doc = docs[r.doc]!;
-    const docId = doc.id;
-    const linked = faqOfPassage.get(docId);
-    const target: MatchTarget = linked ? { type: 'faq', id: linked } : doc.target;
-    const key = target.type === 'faq' ? `faq:${target.id}` : docId;
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { target, label: linked ? '' : doc.label, best: 0, extra: 0, terms: new Set() };
-      byKey.set(key, entry);
-    }
-    if (!linked) entry.label = doc.label;
-    if (docId.startsWith('q:') || (docId.startsWith('p:') && !linked))
-      entry.best = Math.max(entry.best, r.score);
-    else entry.extra += r.score * (linked ? weights.passageShare : weights.answerShare);
-    for (const t of r.queryTerms) entry.terms.add(t);
-  }
-  return [...byKey.values()]
-    .filter((e) => e.label !== '')
-    .map((e) => ({ target: e.target, label: e.label, score: e.best + e.extra, queryTerms: [...e.terms] }))
-    .sort((a, b) => b.score - a.score);
 }

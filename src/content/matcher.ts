@@ -3,8 +3,9 @@ import { normalizeText, readable, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
 import type { Matcher, MatchResult } from '../core/ports.js';
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
-import { buildDocs, type Merged, mergeTargets } from './match-docs.js';
+import { buildDocs } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
+import { createTargetMerger, type Merged } from './merge-targets.js';
 import { createSearchIndex } from './search-index.js';
 
 export { stem } from './match-words.js';
@@ -79,6 +80,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       weights: { fuzzy: 0.6, prefix: 0.5 },
     },
   );
+  const merge = createTargetMerger(docs, faqOfPassage, options);
   const synonyms = prepareSynonyms(content.synonyms);
   const coverageOf = createCoverage(
     docs.map((d) => `${d.question} ${d.keywords} ${d.body} ${d.title}`),
@@ -104,7 +106,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       let query = expand(base, synonyms);
       for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const found = mergeTargets(index.search(query, MAX_RESULTS), docs, faqOfPassage, options);
+      const found = merge(index.rank(query, MAX_RESULTS));
       const probabilities = ranker?.(words(base), words(asked));
       const candidates = probabilities ? rerank(found, probabilities, options, labelOf) : found;
       const best = candidates[0];
@@ -163,7 +165,12 @@ function rerank(
   const beta = options.classifierShare;
   const bestScore = found[0]?.score ?? 0;
   const out: Merged[] = found.map((c) => ({
-    ...c,
+    target: c.target,
+    label: c.label,
+    // Read when needed (the best candidate's only): the merger builds the word list on demand.
+    get queryTerms() {
+      return c.queryTerms;
+    },
     score:
       (1 - beta) * (bestScore > 0 ? c.score / bestScore : 0) +
       beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
