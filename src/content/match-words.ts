@@ -79,10 +79,43 @@ export function prepareSynonyms(map: ReadonlyMap<string, string>): Synonym[] {
 
 /** Adds the article's words for every member word or phrase found; words compare by stem ("foods" meets "food"). */
 export function expand(normalized: string, synonyms: readonly Synonym[]): string {
-  const stemmed = ` ${words(normalized).map(stem).join(' ')} `;
+  const stems = words(normalized).map(stem);
+  const stemmed = ` ${stems.join(' ')} `;
+  // Only the synonyms whose first word the message holds can match: a lookup per word instead of
+  // a scan of every synonym. Appended in the list's order (longest phrase first), as a scan would.
+  const { byFirst, always } = firstWords(synonyms);
+  const found: number[] = [...always];
+  for (const w of new Set(stems))
+    for (const i of byFirst.get(w) ?? []) if (stemmed.includes(synonyms[i]!.stems)) found.push(i);
+  if (found.length === 0) return normalized;
+  found.sort((a, b) => a - b);
   let extra = '';
-  for (const s of synonyms) if (stemmed.includes(s.stems)) extra += ` ${s.to}`;
-  return extra === '' ? normalized : normalized + extra;
+  for (const i of found) extra += ` ${synonyms[i]!.to}`;
+  return normalized + extra;
+}
+
+interface FirstWordIndex {
+  readonly byFirst: ReadonlyMap<string, readonly number[]>;
+  /** Synonyms with no word of their own (they match every message). */
+  readonly always: readonly number[];
+}
+
+const firstWordIndexes = new WeakMap<readonly Synonym[], FirstWordIndex>();
+
+/** Synonym positions by the first stemmed word of their phrase, built once per synonym list. */
+function firstWords(synonyms: readonly Synonym[]): FirstWordIndex {
+  const known = firstWordIndexes.get(synonyms);
+  if (known) return known;
+  const byFirst = new Map<string, number[]>();
+  const always: number[] = [];
+  synonyms.forEach((s, i) => {
+    const first = s.stems.trim().split(' ')[0] ?? '';
+    if (first === '') always.push(i);
+    else byFirst.set(first, [...(byFirst.get(first) ?? []), i]);
+  });
+  const index = { byFirst, always };
+  firstWordIndexes.set(synonyms, index);
+  return index;
 }
 
 function someClose(a: string, set: ReadonlySet<string>): boolean {

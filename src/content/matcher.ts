@@ -149,6 +149,23 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   };
 }
 
+/** A search candidate with its re-ranked score; its matched words are read from the original when needed. */
+class Reranked implements Merged {
+  constructor(
+    private readonly found: Merged,
+    readonly score: number,
+  ) {}
+  get target() {
+    return this.found.target;
+  }
+  get label() {
+    return this.found.label;
+  }
+  get queryTerms() {
+    return this.found.queryTerms;
+  }
+}
+
 /** How many of the classifier's most probable entries may join the candidates the search found. */
 const CLASSIFIER_CANDIDATES = 3;
 
@@ -164,17 +181,14 @@ function rerank(
 ): Merged[] {
   const beta = options.classifierShare;
   const bestScore = found[0]?.score ?? 0;
-  const out: Merged[] = found.map((c) => ({
-    target: c.target,
-    label: c.label,
-    // Read when needed (the best candidate's only): the merger builds the word list on demand.
-    get queryTerms() {
-      return c.queryTerms;
-    },
-    score:
-      (1 - beta) * (bestScore > 0 ? c.score / bestScore : 0) +
-      beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
-  }));
+  const out: Merged[] = found.map(
+    (c) =>
+      new Reranked(
+        c,
+        (1 - beta) * (bestScore > 0 ? c.score / bestScore : 0) +
+          beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
+      ),
+  );
   for (const { id, p } of probabilities.best(CLASSIFIER_CANDIDATES)) {
     if (p < 0.05 || found.some((c) => c.target.type === 'faq' && c.target.id === id)) continue;
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
