@@ -125,7 +125,8 @@ export function createRedisInsight(redis: Redis, prefix: string, options: Insigh
     async recordSection(section, chat) {
       const d = dayOf(now());
       const m = redis.multi();
-      for (const c of chat ? [undefined, chatKeyOf(chat)] : [undefined])
+      // As for answers: a group's own count beside the totals; a private chat adds to the totals only.
+      for (const c of chat?.chatType === 'group' ? [undefined, chatKeyOf(chat)] : [undefined])
         m.zincrby(k.sections(d, c), 1, String(section)).expire(k.sections(d, c), ttl);
       await m.exec();
     },
@@ -196,7 +197,7 @@ export function createMemoryInsight(options: InsightOptions = {}): Insight {
     },
     async recordSection(section, chat) {
       const d = dayOf(now());
-      for (const c of chat ? ['', chatKeyOf(chat)] : ['']) {
+      for (const c of chat?.chatType === 'group' ? ['', chatKeyOf(chat)] : ['']) {
         const b = bucketOf(d, c);
         b.sections.set(String(section), (b.sections.get(String(section)) ?? 0) + 1);
       }
