@@ -3,9 +3,8 @@ import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Content, FaqEntry, FaqTopic, Section, SectionPhrasing, Tip } from '../core/content.js';
-import { type IntentModel, loadIntentModel } from '../core/intent-classifier.js';
+import { loadIntentModel } from '../core/intent-classifier.js';
 import { compilePattern } from '../core/phrases.js';
-import type { SafetyModel } from '../core/safety-model.js';
 import { parseArticle } from './article.js';
 import { ContentError, type ContentProblem } from './errors.js';
 import { SECTION_PHRASINGS_FILE, taughtWording } from './taught.js';
@@ -109,31 +108,41 @@ const safetyModelSchema = z.strictObject({
   weights: z.record(z.string(), z.number()),
 });
 
-/** The emergency classifier, when content/safety/model.json exists (it is optional). */
-async function readSafetyModel(dir: string, problems: ContentProblem[]): Promise<SafetyModel | undefined> {
-  const file = 'safety/model.json';
+/**
+ * A trained model's JSON file, when it exists (models are optional): checked against its schema and
+ * loaded; a broken file is a content problem that names the script that writes it anew.
+ */
+async function readModel<T, M>(
+  dir: string,
+  model: { file: string; schema: z.ZodType<T>; load: (data: T) => M; script: string },
+  problems: ContentProblem[],
+): Promise<M | undefined> {
+  const { file, schema, load, script } = model;
   let raw: string;
   try {
     raw = await readFile(path.join(dir, file), 'utf8');
   } catch {
     return undefined;
   }
+  const problem = (message: string) => problems.push({ file, line: 0, message: `${message}; run ${script}` });
+  let json: unknown;
   try {
-    const parsed = safetyModelSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return parsed.data;
-    problems.push({
-      file,
-      line: 0,
-      message: `not a model: ${parsed.error.issues[0]?.message ?? 'bad shape'}; run npm run safety:train`,
-    });
+    json = JSON.parse(raw);
   } catch (err) {
-    problems.push({
-      file,
-      line: 0,
-      message: `not JSON (${(err as Error).message}); run npm run safety:train`,
-    });
+    problem(`not JSON (${(err as Error).message})`);
+    return undefined;
   }
-  return undefined;
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    problem(`not a model: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+    return undefined;
+  }
+  try {
+    return load(parsed.data);
+  } catch (err) {
+    problem(`not a model (${(err as Error).message})`);
+    return undefined;
+  }
 }
 
 /** content/faq-model.json, written by `npm run faq:train`. */
@@ -146,33 +155,6 @@ const faqModelSchema = z.strictObject({
   questionWeight: z.number().min(0),
   trainedOn: z.string().optional(),
 });
-
-/** The FAQ classifier, when content/faq-model.json exists (it is optional). */
-async function readFaqModel(dir: string, problems: ContentProblem[]): Promise<IntentModel | undefined> {
-  const file = 'faq-model.json';
-  let raw: string;
-  try {
-    raw = await readFile(path.join(dir, file), 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const parsed = faqModelSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return loadIntentModel(parsed.data);
-    problems.push({
-      file,
-      line: 0,
-      message: `not a model: ${parsed.error.issues[0]?.message ?? 'bad shape'}; run npm run faq:train`,
-    });
-  } catch (err) {
-    problems.push({
-      file,
-      line: 0,
-      message: `not a model (${(err as Error).message}); run npm run faq:train`,
-    });
-  }
-  return undefined;
-}
 
 /** Addresses for links the seed does not give, from configuration (`url_env` names). */
 export type LinkUrls = Readonly<Record<string, string | undefined>>;
@@ -210,8 +192,16 @@ export async function loadContent(
     (src) => (edit ? edit(SECTION_PHRASINGS_FILE, src) : src),
     () => (edit ? edit(SECTION_PHRASINGS_FILE, '') : ''),
   );
-  const safetyModel = await readSafetyModel(dir, problems);
-  const faqModel = await readFaqModel(dir, problems);
+  const safetyModel = await readModel(
+    dir,
+    { file: 'safety/model.json', schema: safetyModelSchema, load: (m) => m, script: 'npm run safety:train' },
+    problems,
+  );
+  const faqModel = await readModel(
+    dir,
+    { file: 'faq-model.json', schema: faqModelSchema, load: loadIntentModel, script: 'npm run faq:train' },
+    problems,
+  );
   const article = articleSrc === undefined ? undefined : parseArticle('article.md', articleSrc, problems);
   const faq = parseYaml('faq.yaml', faqSrc, faqSchema, problems);
   const tips = parseYaml('tips.yaml', tipsSrc, tipsSchema, problems);
