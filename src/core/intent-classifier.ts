@@ -9,6 +9,7 @@
  * Like the emergency classifier (safety-model.ts), it is trained deterministically offline on the
  * community's own labelled messages (`npm run faq:train`) and shipped as JSON under content/.
  */
+import { seededShuffle } from './shuffle.js';
 
 /** A trained model as stored in JSON: int8 weights (base64) with one scale. */
 export interface IntentModelFile {
@@ -252,16 +253,9 @@ export function trainIntentClassifier(
   });
   const z = new Float64Array(classes);
   const order = rows.map((_, i) => i);
-  let seed = 2463534242;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const shuffle = seededShuffle(2463534242);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffle(order);
     const lr = rate / (1 + epoch * 0.3);
     for (const r of order) {
       const { buckets, values, label } = rows[r]!;

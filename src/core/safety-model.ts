@@ -5,6 +5,7 @@
  * features with the word it misspells. Trained deterministically on the community's own
  * labelled messages (content/safety/) by `npm run safety:train`, stored as content/safety/model.json.
  */
+import { seededShuffle } from './shuffle.js';
 
 /** A trained model: a weight per feature name, and the thresholds chosen on held-out folds. */
 export interface SafetyModel {
@@ -131,16 +132,9 @@ export function trainLogistic(
   const w = new Float64Array(ids.size);
   let bias = 0;
   const order = rows.map((_, i) => i);
-  let seed = 12345;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const shuffle = seededShuffle(12345);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffle(order);
     const lr = rate / (1 + epoch * 0.2);
     for (const r of order) {
       const { x, y } = rows[r]!;
