@@ -38,232 +38,286 @@ interface PlanStep {
   readonly postings: number;
 }
 
+/** The scratch space of one index's scorer, shared by the steps of a query. */
+interface ScoreState {
+  readonly postings: Postings;
+  readonly n: number;
+  /** Running BM25 sum, then final score, by document. */
+  readonly score: Float64Array;
+  /** Distinct query words matched, by document. */
+  readonly quality: Int32Array;
+  /** The last query word that touched a document (-1: not found by this query). */
+  readonly lastTerm: Int32Array;
+  /** Documents found by this query (the first `touchedCount`). */
+  readonly touched: Int32Array;
+  readonly top: Int32Array;
+  /** Documents kept for the last words of the current query: marked with the query's number. */
+  readonly keptIn: Int32Array;
+  epoch: number;
+  matchedBits: Uint32Array;
+  bitWords: number;
+  finals: Float64Array;
+}
+
+// Words in falling order of the most they can add, so the rare, telling ones come first.
+function planOf(
+  st: ScoreState,
+  terms: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  expand: (term: string) => Expansion | null,
+): PlanStep[] {
+  const { docs: postingDocs, maxScore } = st.postings;
+  const plan: PlanStep[] = [];
+  terms.forEach((term, q) => {
+    const expansion = expand(term);
+    if (!expansion) return;
+    const times = counts.get(term)!;
+    let bound = 0;
+    let size = 0;
+    for (let e = 0; e < expansion.ids.length; e++) {
+      bound += expansion.weights[e]! * times * maxScore[expansion.ids[e]!]!;
+      size += postingDocs[expansion.ids[e]!]!.length;
+    }
+    plan.push({ q, expansion, times, bound, postings: size });
+  });
+  return plan.sort((x, y) => y.bound - x.bound);
+}
+
+// A word's score in a document (0: the document does not hold it): dense array or binary search.
+function lookup(postings: Postings, id: number, doc: number): number {
+  const { dense, docs: postingDocs, scores: postingScores } = postings;
+  const denseOf = dense[id];
+  if (denseOf) return denseOf[doc]!;
+  const docsOf = postingDocs[id]!;
+  let lo = 0;
+  let hi = docsOf.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = docsOf[mid]!;
+    if (at === doc) return postingScores[id]![mid]!;
+    if (at < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/**
+ * A document's final score (times its quality) once the plan's words from `from` on are added,
+ * in the same order, and so to the same last bit, as a pass over their postings would add them.
+ */
+function finalOf(st: ScoreState, plan: readonly PlanStep[], from: number, doc: number): number {
+  let total = st.score[doc]!;
+  let matched = st.quality[doc]!;
+  for (let j = from; j < plan.length; j++) {
+    const { expansion, times } = plan[j]!;
+    let hit = false;
+    for (let e = 0; e < expansion.ids.length; e++) {
+      const s = lookup(st.postings, expansion.ids[e]!, doc);
+      if (s === 0) continue;
+      total += expansion.weights[e]! * times * s;
+      hit = true;
+    }
+    if (hit) matched++;
+  }
+  return total * matched;
+}
+
+/**
+ * A floor under the final `limit`-th best score: the `limit`-th best final score of some
+ * `limit` or more documents found so far (any such documents give one). Those are the holders
+ * of the rarest word read so far when it has enough of them (they lead), else the leaders.
+ */
+function finalFloor(
+  st: ScoreState,
+  plan: readonly PlanStep[],
+  from: number,
+  touchedCount: number,
+  limit: number,
+) {
+  if (st.finals.length < touchedCount) st.finals = new Float64Array(touchedCount);
+  const { finals, n, touched, score, quality, top } = st;
+  const postingDocs = st.postings.docs;
+  let count = 0;
+  let rarest: PlanStep | undefined;
+  for (let j = 0; j < from; j++) {
+    const step = plan[j]!;
+    if (
+      step.expansion.ids.length === 1 &&
+      step.postings >= limit &&
+      step.postings < (rarest?.postings ?? n + 1)
+    )
+      rarest = step;
+  }
+  if (rarest && rarest.postings * 4 < touchedCount) {
+    for (const doc of postingDocs[rarest.expansion.ids[0]!]!) finals[count++] = finalOf(st, plan, from, doc);
+  } else {
+    const lead = kthLargest(touched, touchedCount, score, quality, limit);
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      if (score[doc]! * quality[doc]! >= lead) finals[count++] = finalOf(st, plan, from, doc);
+    }
+  }
+  for (let i = 0; i < count; i++) top[i] = i;
+  return kthLargest(top, count, finals, undefined, limit);
+}
+
+/**
+ * The words from `cut` on, for documents already found only: those that cannot reach `floor`
+ * even with every word left (`rest` is what those words can add) are dropped first. Each word
+ * then updates the documents kept, through its dense scores or a pass over its postings, in
+ * plan order as before. Returns how many documents are kept (first in `touched`).
+ */
+function finishFrom(
+  st: ScoreState,
+  plan: readonly PlanStep[],
+  cut: number,
+  touchedCount: number,
+  rest: number,
+  floor: number,
+): number {
+  const { touched, score, quality, lastTerm, keptIn, matchedBits, bitWords } = st;
+  const { docs: postingDocs, scores: postingScores, dense } = st.postings;
+  const left = plan.length - cut;
+  const epoch = ++st.epoch;
+  let kept = 0;
+  for (let i = 0; i < touchedCount; i++) {
+    const doc = touched[i]!;
+    if ((score[doc]! + rest) * (quality[doc]! + left) < floor) {
+      lastTerm[doc] = -1;
+      continue;
+    }
+    keptIn[doc] = epoch;
+    touched[kept++] = doc;
+  }
+  for (let j = cut; j < plan.length; j++) {
+    const { q, expansion, times } = plan[j]!;
+    const bit = 1 << (q & 31);
+    const word = q >>> 5;
+    for (let e = 0; e < expansion.ids.length; e++) {
+      const id = expansion.ids[e]!;
+      const w = expansion.weights[e]! * times;
+      const docsOf = postingDocs[id]!;
+      const denseOf = dense[id];
+      if (denseOf && kept < docsOf.length) {
+        for (let t = 0; t < kept; t++) {
+          const doc = touched[t]!;
+          const s = denseOf[doc]!;
+          if (s === 0) continue;
+          if (lastTerm[doc] !== q) {
+            lastTerm[doc] = q;
+            quality[doc]!++;
+            matchedBits[doc * bitWords + word]! |= bit;
+          }
+          score[doc]! += w * s;
+        }
+        continue;
+      }
+      const scoresOf = postingScores[id]!;
+      for (let p = 0; p < docsOf.length; p++) {
+        const doc = docsOf[p]!;
+        if (keptIn[doc] !== epoch) continue;
+        if (lastTerm[doc] !== q) {
+          lastTerm[doc] = q;
+          quality[doc]!++;
+          matchedBits[doc * bitWords + word]! |= bit;
+        }
+        score[doc]! += w * scoresOf[p]!;
+      }
+    }
+  }
+  return kept;
+}
+
+/**
+ * The query's last word when it has one reading and a dense score array, once a floor is known:
+ * documents already found take its score from the array; a document it alone would bring in
+ * scores its score times one, so only those at or above the floor are taken, read by falling
+ * score until the first below. Returns the new number of documents found.
+ */
+function lastWord(
+  st: ScoreState,
+  id: number,
+  q: number,
+  w: number,
+  touchedCount: number,
+  floor: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const denseOf = st.postings.dense[id]!;
+  const byImpact = st.postings.byImpact;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  for (let t = 0; t < touchedCount; t++) {
+    const doc = touched[t]!;
+    const s = denseOf[doc]!;
+    if (s === 0) continue;
+    lastTerm[doc] = q;
+    quality[doc]!++;
+    matchedBits[doc * bitWords + word]! |= bit;
+    score[doc]! += w * s;
+  }
+  const impact = byImpact[id]!;
+  let count = touchedCount;
+  for (let p = 0; p < impact.docs.length; p++) {
+    const s = impact.scores[p]!;
+    if (w * s < floor) break;
+    const doc = impact.docs[p]!;
+    if (lastTerm[doc] !== -1) continue;
+    touched[count++] = doc;
+    lastTerm[doc] = q;
+    score[doc] = 0;
+    quality[doc] = 1;
+    for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+    matchedBits[doc * bitWords + word]! |= bit;
+    score[doc]! += w * s;
+  }
+  return count;
+}
+
 /** A query scorer over one index's postings. */
 export function createScorer(
   postings: Postings,
   expand: (term: string) => Expansion | null,
 ): (counts: ReadonlyMap<string, number>, limit: number) => Ranking {
   const n = postings.documentCount;
-  const { docs: postingDocs, scores: postingScores, maxScore, dense, byImpact } = postings;
-  const score = new Float64Array(n);
-  const quality = new Int32Array(n);
-  const lastTerm = new Int32Array(n).fill(-1);
-  const touched = new Int32Array(n);
-  const top = new Int32Array(n);
+  const { docs: postingDocs, scores: postingScores, dense, byImpact } = postings;
+  const st: ScoreState = {
+    postings,
+    n,
+    score: new Float64Array(n),
+    quality: new Int32Array(n),
+    lastTerm: new Int32Array(n).fill(-1),
+    touched: new Int32Array(n),
+    top: new Int32Array(n),
+    keptIn: new Int32Array(n),
+    epoch: 0,
+    matchedBits: new Uint32Array(0),
+    bitWords: 0,
+    finals: new Float64Array(0),
+  };
+  const { score, quality, lastTerm, touched, top } = st;
   const ties: number[] = [];
-  // Documents kept for the last words of the current query: marked with the query's number.
-  const keptIn = new Int32Array(n);
-  let epoch = 0;
-  let matchedBits = new Uint32Array(0);
-  let bitWords = 0;
-  let terms: string[] = [];
   const ranking = {
     count: 0,
     docs: top,
     scores: score,
-    terms,
-    bits: matchedBits,
-    bitWords,
-    matched: (doc: number, q: number) => (matchedBits[doc * bitWords + (q >>> 5)]! & (1 << (q & 31))) !== 0,
-  };
-
-  // Words in falling order of the most they can add, so the rare, telling ones come first.
-  const planOf = (counts: ReadonlyMap<string, number>): PlanStep[] => {
-    const plan: PlanStep[] = [];
-    terms.forEach((term, q) => {
-      const expansion = expand(term);
-      if (!expansion) return;
-      const times = counts.get(term)!;
-      let bound = 0;
-      let size = 0;
-      for (let e = 0; e < expansion.ids.length; e++) {
-        bound += expansion.weights[e]! * times * maxScore[expansion.ids[e]!]!;
-        size += postingDocs[expansion.ids[e]!]!.length;
-      }
-      plan.push({ q, expansion, times, bound, postings: size });
-    });
-    return plan.sort((x, y) => y.bound - x.bound);
-  };
-
-  // A word's score in a document (0: the document does not hold it): dense array or binary search.
-  const lookup = (id: number, doc: number): number => {
-    const denseOf = dense[id];
-    if (denseOf) return denseOf[doc]!;
-    const docsOf = postingDocs[id]!;
-    let lo = 0;
-    let hi = docsOf.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const at = docsOf[mid]!;
-      if (at === doc) return postingScores[id]![mid]!;
-      if (at < doc) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
-  };
-
-  /**
-   * A document's final score (times its quality) once the plan's words from `from` on are added,
-   * in the same order, and so to the same last bit, as a pass over their postings would add them.
-   */
-  const finalOf = (plan: readonly PlanStep[], from: number, doc: number): number => {
-    let total = score[doc]!;
-    let matched = quality[doc]!;
-    for (let j = from; j < plan.length; j++) {
-      const { expansion, times } = plan[j]!;
-      let hit = false;
-      for (let e = 0; e < expansion.ids.length; e++) {
-        const s = lookup(expansion.ids[e]!, doc);
-        if (s === 0) continue;
-        total += expansion.weights[e]! * times * s;
-        hit = true;
-      }
-      if (hit) matched++;
-    }
-    return total * matched;
-  };
-
-  /**
-   * A floor under the final `limit`-th best score: the `limit`-th best final score of some
-   * `limit` or more documents found so far (any such documents give one). Those are the holders
-   * of the rarest word read so far when it has enough of them (they lead), else the leaders.
-   */
-  let finals = new Float64Array(0);
-  const finalFloor = (plan: readonly PlanStep[], from: number, touchedCount: number, limit: number) => {
-    if (finals.length < touchedCount) finals = new Float64Array(touchedCount);
-    let count = 0;
-    let rarest: PlanStep | undefined;
-    for (let j = 0; j < from; j++) {
-      const step = plan[j]!;
-      if (
-        step.expansion.ids.length === 1 &&
-        step.postings >= limit &&
-        step.postings < (rarest?.postings ?? n + 1)
-      )
-        rarest = step;
-    }
-    if (rarest && rarest.postings * 4 < touchedCount) {
-      for (const doc of postingDocs[rarest.expansion.ids[0]!]!) finals[count++] = finalOf(plan, from, doc);
-    } else {
-      const lead = kthLargest(touched, touchedCount, score, quality, limit);
-      for (let t = 0; t < touchedCount; t++) {
-        const doc = touched[t]!;
-        if (score[doc]! * quality[doc]! >= lead) finals[count++] = finalOf(plan, from, doc);
-      }
-    }
-    for (let i = 0; i < count; i++) top[i] = i;
-    return kthLargest(top, count, finals, undefined, limit);
-  };
-
-  /**
-   * The words from `cut` on, for documents already found only: those that cannot reach `floor`
-   * even with every word left (`rest` is what those words can add) are dropped first. Each word
-   * then updates the documents kept, through its dense scores or a pass over its postings, in
-   * plan order as before. Returns how many documents are kept (first in `touched`).
-   */
-  const finishFrom = (
-    plan: readonly PlanStep[],
-    cut: number,
-    touchedCount: number,
-    rest: number,
-    floor: number,
-  ): number => {
-    const left = plan.length - cut;
-    epoch++;
-    let kept = 0;
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      if ((score[doc]! + rest) * (quality[doc]! + left) < floor) {
-        lastTerm[doc] = -1;
-        continue;
-      }
-      keptIn[doc] = epoch;
-      touched[kept++] = doc;
-    }
-    for (let j = cut; j < plan.length; j++) {
-      const { q, expansion, times } = plan[j]!;
-      const bit = 1 << (q & 31);
-      const word = q >>> 5;
-      for (let e = 0; e < expansion.ids.length; e++) {
-        const id = expansion.ids[e]!;
-        const w = expansion.weights[e]! * times;
-        const docsOf = postingDocs[id]!;
-        const denseOf = dense[id];
-        if (denseOf && kept < docsOf.length) {
-          for (let t = 0; t < kept; t++) {
-            const doc = touched[t]!;
-            const s = denseOf[doc]!;
-            if (s === 0) continue;
-            if (lastTerm[doc] !== q) {
-              lastTerm[doc] = q;
-              quality[doc]!++;
-              matchedBits[doc * bitWords + word]! |= bit;
-            }
-            score[doc]! += w * s;
-          }
-          continue;
-        }
-        const scoresOf = postingScores[id]!;
-        for (let p = 0; p < docsOf.length; p++) {
-          const doc = docsOf[p]!;
-          if (keptIn[doc] !== epoch) continue;
-          if (lastTerm[doc] !== q) {
-            lastTerm[doc] = q;
-            quality[doc]!++;
-            matchedBits[doc * bitWords + word]! |= bit;
-          }
-          score[doc]! += w * scoresOf[p]!;
-        }
-      }
-    }
-    return kept;
-  };
-
-  /**
-   * The query's last word when it has one reading and a dense score array, once a floor is known:
-   * documents already found take its score from the array; a document it alone would bring in
-   * scores its score times one, so only those at or above the floor are taken, read by falling
-   * score until the first below. Returns the new number of documents found.
-   */
-  const lastWord = (id: number, q: number, w: number, touchedCount: number, floor: number): number => {
-    const denseOf = dense[id]!;
-    const bit = 1 << (q & 31);
-    const word = q >>> 5;
-    for (let t = 0; t < touchedCount; t++) {
-      const doc = touched[t]!;
-      const s = denseOf[doc]!;
-      if (s === 0) continue;
-      lastTerm[doc] = q;
-      quality[doc]!++;
-      matchedBits[doc * bitWords + word]! |= bit;
-      score[doc]! += w * s;
-    }
-    const impact = byImpact[id]!;
-    let count = touchedCount;
-    for (let p = 0; p < impact.docs.length; p++) {
-      const s = impact.scores[p]!;
-      if (w * s < floor) break;
-      const doc = impact.docs[p]!;
-      if (lastTerm[doc] !== -1) continue;
-      touched[count++] = doc;
-      lastTerm[doc] = q;
-      score[doc] = 0;
-      quality[doc] = 1;
-      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
-      matchedBits[doc * bitWords + word]! |= bit;
-      score[doc]! += w * s;
-    }
-    return count;
+    terms: [] as readonly string[],
+    bits: st.matchedBits,
+    bitWords: 0,
+    matched: (doc: number, q: number) =>
+      (st.matchedBits[doc * st.bitWords + (q >>> 5)]! & (1 << (q & 31))) !== 0,
   };
 
   return (counts, limit) => {
-    terms = [...counts.keys()];
+    const terms = [...counts.keys()];
     ranking.terms = terms;
-    bitWords = Math.ceil(terms.length / 32);
-    if (matchedBits.length < n * bitWords) matchedBits = new Uint32Array(n * bitWords);
+    const bitWords = Math.ceil(terms.length / 32);
+    st.bitWords = bitWords;
+    if (st.matchedBits.length < n * bitWords) st.matchedBits = new Uint32Array(n * bitWords);
+    const matchedBits = st.matchedBits;
     ranking.bits = matchedBits;
     ranking.bitWords = bitWords;
-    const plan = planOf(counts);
+    const plan = planOf(st, terms, counts, expand);
     let rest = plan.reduce((sum, p) => sum + p.bound, 0);
     let touchedCount = 0;
     // From `cut` on, words only finish documents already found (MaxScore): a document none of
@@ -274,7 +328,7 @@ export function createScorer(
     for (let i = 0; i < plan.length; i++) {
       const { q, expansion, times, bound, postings: size } = plan[i]!;
       if (touchedCount >= limit && size > touchedCount) {
-        floor = finalFloor(plan, i, touchedCount, limit);
+        floor = finalFloor(st, plan, i, touchedCount, limit);
         if (rest * (plan.length - i) < floor) {
           cut = i;
           break;
@@ -285,7 +339,7 @@ export function createScorer(
       const word = q >>> 5;
       const lastId = expansion.ids.length === 1 && i === plan.length - 1 ? expansion.ids[0]! : -1;
       if (floor > Number.NEGATIVE_INFINITY && lastId >= 0 && dense[lastId] && byImpact[lastId]) {
-        touchedCount = lastWord(lastId, q, expansion.weights[0]! * times, touchedCount, floor);
+        touchedCount = lastWord(st, lastId, q, expansion.weights[0]! * times, touchedCount, floor);
         continue;
       }
       for (let e = 0; e < expansion.ids.length; e++) {
@@ -311,7 +365,7 @@ export function createScorer(
         }
       }
     }
-    if (cut < plan.length) touchedCount = finishFrom(plan, cut, touchedCount, rest, floor);
+    if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
     for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
