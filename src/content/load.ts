@@ -223,81 +223,9 @@ export async function loadContent(
     paragraphs: s.paragraphs,
     texts: s.texts,
   }));
-  const sectionByTitle = new Map(sections.map((s) => [normalizeForCompare(s.title), s]));
-  const findSection = (file: YamlFile, at: (string | number)[], title: string) => {
-    const section = sectionByTitle.get(normalizeForCompare(title));
-    if (!section) file.problem(at, `no section titled "${title}" in article.md`);
-    return section;
-  };
-  const verbatim = (file: YamlFile, at: (string | number)[], quote: string, section: Section) => {
-    const haystack = normalizeForCompare(section.texts.join(' '));
-    if (!haystack.includes(normalizeForCompare(quote))) {
-      file.problem(
-        at,
-        `not the article's wording: this text is not found word for word in section "${section.title}"`,
-      );
-    }
-  };
-
-  const faqEntries: FaqEntry[] = [];
-  const seenIds = new Set<string>();
-  const topicIds = faq.value.topics.map((t) => t.id);
-  const labels = new Map<string, string>();
-  faq.value.entries.forEach((e, i) => {
-    if (seenIds.has(e.id)) faq.problem(['entries', i, 'id'], `id "${e.id}" is used twice`);
-    seenIds.add(e.id);
-    if (!topicIds.includes(e.topic)) {
-      faq.problem(['entries', i, 'topic'], `no topic "${e.topic}": the topics are ${topicIds.join(', ')}`);
-    }
-    const twin = labels.get(e.label.toLowerCase());
-    if (twin) faq.problem(['entries', i, 'label'], `the label "${e.label}" is already used by "${twin}"`);
-    labels.set(e.label.toLowerCase(), e.id);
-    const section = findSection(faq, ['entries', i, 'section'], e.section);
-    const see = e.see === undefined ? section : findSection(faq, ['entries', i, 'see'], e.see);
-    if (section) verbatim(faq, ['entries', i, 'answer'], e.answer, section);
-    if (section && see) {
-      faqEntries.push({
-        id: e.id,
-        number: i + 1,
-        question: e.question,
-        label: e.label,
-        topic: e.topic,
-        answer: e.answer.replace(/\s+/g, ' ').trim(),
-        section: section.number,
-        see: see.number,
-        keywords: e.keywords.map((k) => k.toLowerCase()),
-        paraphrases: e.paraphrases,
-      });
-    }
-  });
-
-  const faqTopics: FaqTopic[] = faq.value.topics.map((t) => ({
-    id: t.id,
-    title: t.title,
-    entries: faqEntries.filter((e) => e.topic === t.id),
-  }));
-  const seenTopics = new Set<string>();
-  faqTopics.forEach((t, i) => {
-    if (seenTopics.has(t.id)) faq.problem(['topics', i, 'id'], `topic "${t.id}" is listed twice`);
-    seenTopics.add(t.id);
-    if (t.entries.length === 0 && problems.length === 0)
-      faq.problem(
-        ['topics', i],
-        `topic "${t.id}" has no questions: give entries "topic: ${t.id}", or remove it`,
-      );
-  });
-
-  const tipList: Tip[] = [];
-  const tipIds = new Set<string>();
-  tips.value.tips.forEach((t, i) => {
-    if (tipIds.has(t.id)) tips.problem(['tips', i, 'id'], `id "${t.id}" is used twice`);
-    tipIds.add(t.id);
-    const section = findSection(tips, ['tips', i, 'section'], t.section);
-    if (section) {
-      verbatim(tips, ['tips', i, 'text'], t.text, section);
-      tipList.push({ id: t.id, section: section.number, text: t.text.replace(/\s+/g, ' ').trim() });
-    }
-  });
+  const { findSection, verbatim } = articleChecks(sections);
+  const { faqEntries, faqTopics } = checkFaq(faq, findSection, verbatim, problems);
+  const tipList = checkTips(tips, findSection, verbatim);
 
   // A "not covered" topic the article does talk about would silence real answers.
   const articleText = ` ${normalizeForCompare(sections.flatMap((s) => s.texts).join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
@@ -362,6 +290,108 @@ export async function loadContent(
     ...(faqModel ? { faqModel } : {}),
     ...(phrasingList.length > 0 ? { sectionPhrasings: phrasingList } : {}),
   };
+}
+
+/** Where a YAML file's quotes must come from: a section by title, and its words verbatim. */
+interface ArticleChecks {
+  findSection(file: YamlFile, at: (string | number)[], title: string): Section | undefined;
+  verbatim(file: YamlFile, at: (string | number)[], quote: string, section: Section): void;
+}
+
+function articleChecks(sections: readonly Section[]): ArticleChecks {
+  const sectionByTitle = new Map(sections.map((s) => [normalizeForCompare(s.title), s]));
+  const findSection = (file: YamlFile, at: (string | number)[], title: string) => {
+    const section = sectionByTitle.get(normalizeForCompare(title));
+    if (!section) file.problem(at, `no section titled "${title}" in article.md`);
+    return section;
+  };
+  const verbatim = (file: YamlFile, at: (string | number)[], quote: string, section: Section) => {
+    const haystack = normalizeForCompare(section.texts.join(' '));
+    if (!haystack.includes(normalizeForCompare(quote))) {
+      file.problem(
+        at,
+        `not the article's wording: this text is not found word for word in section "${section.title}"`,
+      );
+    }
+  };
+  return { findSection, verbatim };
+}
+
+/** faq.yaml's entries and topics, each checked against the article (`problems`: all found so far). */
+function checkFaq(
+  faq: YamlFile & { value: z.infer<typeof faqSchema> },
+  findSection: ArticleChecks['findSection'],
+  verbatim: ArticleChecks['verbatim'],
+  problems: readonly ContentProblem[],
+): { faqEntries: FaqEntry[]; faqTopics: FaqTopic[] } {
+  const faqEntries: FaqEntry[] = [];
+  const seenIds = new Set<string>();
+  const topicIds = faq.value.topics.map((t) => t.id);
+  const labels = new Map<string, string>();
+  faq.value.entries.forEach((e, i) => {
+    if (seenIds.has(e.id)) faq.problem(['entries', i, 'id'], `id "${e.id}" is used twice`);
+    seenIds.add(e.id);
+    if (!topicIds.includes(e.topic)) {
+      faq.problem(['entries', i, 'topic'], `no topic "${e.topic}": the topics are ${topicIds.join(', ')}`);
+    }
+    const twin = labels.get(e.label.toLowerCase());
+    if (twin) faq.problem(['entries', i, 'label'], `the label "${e.label}" is already used by "${twin}"`);
+    labels.set(e.label.toLowerCase(), e.id);
+    const section = findSection(faq, ['entries', i, 'section'], e.section);
+    const see = e.see === undefined ? section : findSection(faq, ['entries', i, 'see'], e.see);
+    if (section) verbatim(faq, ['entries', i, 'answer'], e.answer, section);
+    if (section && see) {
+      faqEntries.push({
+        id: e.id,
+        number: i + 1,
+        question: e.question,
+        label: e.label,
+        topic: e.topic,
+        answer: e.answer.replace(/\s+/g, ' ').trim(),
+        section: section.number,
+        see: see.number,
+        keywords: e.keywords.map((k) => k.toLowerCase()),
+        paraphrases: e.paraphrases,
+      });
+    }
+  });
+
+  const faqTopics: FaqTopic[] = faq.value.topics.map((t) => ({
+    id: t.id,
+    title: t.title,
+    entries: faqEntries.filter((e) => e.topic === t.id),
+  }));
+  const seenTopics = new Set<string>();
+  faqTopics.forEach((t, i) => {
+    if (seenTopics.has(t.id)) faq.problem(['topics', i, 'id'], `topic "${t.id}" is listed twice`);
+    seenTopics.add(t.id);
+    if (t.entries.length === 0 && problems.length === 0)
+      faq.problem(
+        ['topics', i],
+        `topic "${t.id}" has no questions: give entries "topic: ${t.id}", or remove it`,
+      );
+  });
+  return { faqEntries, faqTopics };
+}
+
+/** tips.yaml's tips, each a verbatim quote of the section it names. */
+function checkTips(
+  tips: YamlFile & { value: z.infer<typeof tipsSchema> },
+  findSection: ArticleChecks['findSection'],
+  verbatim: ArticleChecks['verbatim'],
+): Tip[] {
+  const tipList: Tip[] = [];
+  const tipIds = new Set<string>();
+  tips.value.tips.forEach((t, i) => {
+    if (tipIds.has(t.id)) tips.problem(['tips', i, 'id'], `id "${t.id}" is used twice`);
+    tipIds.add(t.id);
+    const section = findSection(tips, ['tips', i, 'section'], t.section);
+    if (section) {
+      verbatim(tips, ['tips', i, 'text'], t.text, section);
+      tipList.push({ id: t.id, section: section.number, text: t.text.replace(/\s+/g, ' ').trim() });
+    }
+  });
+  return tipList;
 }
 
 /**
