@@ -11,19 +11,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { AxeBuilder } from '@axe-core/playwright';
 import { Redis } from 'ioredis';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // The screenshots shown in docs/ are taken anew only when asked (UPDATE_SCREENSHOTS=1 npm test);
 // an ordinary run writes them to a scratch folder, so tests never change tracked files.
 const SHOTS =
@@ -156,7 +147,7 @@ beforeAll(async () => {
   // The console chat answers once the bot (and its ops server) is up.
   await bot.say('/help', 120_000);
   redis = new Redis({ path: path.join(dataDir, 'redis', 'redis.sock') });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   moderator = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);

@@ -1,20 +1,10 @@
 import { Queue } from 'bullmq';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { createOpsServer, type OpsServer } from '../../src/ops/server.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let redis: TestRedis;
 let queue: Queue;
@@ -37,7 +27,7 @@ beforeAll(async () => {
     admin: { user: 'operator', password: 'correct horse' },
   });
   ({ url } = await server.listen());
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
