@@ -1,7 +1,7 @@
 import type { Content } from '../core/content.js';
 import { normalizeText, readable, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
-import type { Matcher, MatchResult } from '../core/ports.js';
+import type { AnswerSignals, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
 import { buildDocs } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
@@ -108,7 +108,9 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       // Results come best first; past a few hundred documents nothing can reach the top three.
       const found = merge(index.rank(query, MAX_RESULTS));
       const probabilities = ranker?.(words(base), words(asked));
-      const candidates = probabilities ? rerank(found, probabilities, options, labelOf) : found;
+      // The classifier's own leaders: they may join the candidates, and say whether it agrees.
+      const leaders = probabilities?.best(CLASSIFIER_CANDIDATES) ?? [];
+      const candidates = probabilities ? rerank(found, probabilities, leaders, options, labelOf) : found;
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -121,10 +123,25 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const ratio = second ? best.score / second.score : Number.POSITIVE_INFINITY;
       const probability =
         probabilities && best.target.type === 'faq' ? probabilities.of(best.target.id) : undefined;
+      const searchTop = found[0];
+      const classifierAgrees = best.target.type === 'faq' && leaders[0]?.id === best.target.id;
+      const signals: AnswerSignals = {
+        probability: probability ?? 0,
+        runnerUp: (classifierAgrees ? leaders[1]?.p : leaders[0]?.p) ?? 0,
+        none: probabilities?.none ?? 0,
+        ratio,
+        searchRatio: !searchTop ? 0 : found[1] ? searchTop.score / found[1].score : Number.POSITIVE_INFINITY,
+        coverage,
+        searchAgrees: searchTop !== undefined && sameTarget(searchTop.target, best.target),
+        classifierAgrees,
+        passage: best.target.type === 'passage',
+        words: topicWords.length,
+      };
       const facts = {
         candidates: top,
         coverage,
         ratio,
+        signals,
         ...(probability === undefined ? {} : { probability }),
         ...(probabilities ? { noneProbability: probabilities.none } : {}),
       };
@@ -147,6 +164,11 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       return { decision: 'suggest', ...facts };
     },
   };
+}
+
+function sameTarget(a: MatchTarget, b: MatchTarget): boolean {
+  if (a.type === 'faq') return b.type === 'faq' && a.id === b.id;
+  return b.type === 'passage' && a.section === b.section && a.paragraph === b.paragraph;
 }
 
 /** A search candidate with its re-ranked score; its matched words are read from the original when needed. */
@@ -176,6 +198,7 @@ const CLASSIFIER_CANDIDATES = 3;
 function rerank(
   found: readonly Merged[],
   probabilities: FaqProbabilities,
+  leaders: readonly { id: string; p: number }[],
   options: MatcherOptions,
   labelOf: ReadonlyMap<string, string>,
 ): Merged[] {
@@ -189,7 +212,7 @@ function rerank(
           beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
       ),
   );
-  for (const { id, p } of probabilities.best(CLASSIFIER_CANDIDATES)) {
+  for (const { id, p } of leaders) {
     if (p < 0.05 || found.some((c) => c.target.type === 'faq' && c.target.id === id)) continue;
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
   }
