@@ -43,15 +43,15 @@ export interface MatcherOptions {
 
 export const defaultMatcherOptions: MatcherOptions = {
   minCoverage: 0.2,
-  margin: 1.275,
+  margin: 1.225,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
   questionWeight: 1,
   classifierShare: 0.5,
-  minProbability: 0.35,
-  maxNoneProbability: 0.15,
+  minProbability: 0.45,
+  maxNoneProbability: 0.3,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
 };
