@@ -5,8 +5,8 @@ import type { Matcher, MatchResult } from '../core/ports.js';
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
 import { buildDocs } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
-import { createTargetMerger, type Merged } from './merge-targets.js';
-import { createSearchIndex } from './search-index.js';
+import { createTargetMerger, type Merged, type TargetMerger } from './merge-targets.js';
+import { createSearchIndex, type Ranking } from './search-index.js';
 
 export { stem } from './match-words.js';
 
@@ -88,6 +88,10 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     options.unknownWeight,
   );
   const ranker = options.classifierShare > 0 ? createFaqRanker(content) : undefined;
+  // The classifier's class for each merge target (-1: a passage, or an entry the model does not know).
+  const modelIndex = Int32Array.from(merge.targets, (t) =>
+    t.type === 'faq' && ranker ? ranker.indexOf(t.id) : -1,
+  );
   const exact = exactPhrasings(content);
   // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
@@ -106,9 +110,12 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       let query = expand(base, synonyms);
       for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const found = merge(index.rank(query, MAX_RESULTS));
+      const ranking = index.rank(query, MAX_RESULTS);
       const probabilities = ranker?.(words(base), words(asked));
-      const candidates = probabilities ? rerank(found, probabilities, options, labelOf) : found;
+      // Only the first three candidates are read: the merger picks them without sorting the rest.
+      const candidates = probabilities
+        ? rerank(merge, ranking, probabilities, options, labelOf, modelIndex)
+        : merge.top(ranking, SHOWN);
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -149,22 +156,8 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   };
 }
 
-/** A search candidate with its re-ranked score; its matched words are read from the original when needed. */
-class Reranked implements Merged {
-  constructor(
-    private readonly found: Merged,
-    readonly score: number,
-  ) {}
-  get target() {
-    return this.found.target;
-  }
-  get label() {
-    return this.found.label;
-  }
-  get queryTerms() {
-    return this.found.queryTerms;
-  }
-}
+/** How many candidates a search result shows (the best and the "did you mean" choices). */
+const SHOWN = 3;
 
 /** How many of the classifier's most probable entries may join the candidates the search found. */
 const CLASSIFIER_CANDIDATES = 3;
@@ -172,25 +165,25 @@ const CLASSIFIER_CANDIDATES = 3;
 /**
  * Re-ranks candidates by search score (as a share of the best) blended with the classifier's
  * probability; entries the classifier finds likely but the search missed join the list.
+ * Returns the first {@link SHOWN} or more of that list, in its order: the merger's best
+ * candidates by the blended score (ties in search order), then the entries that join, which a
+ * stable sort places after every found candidate of equal score.
  */
 function rerank(
-  found: readonly Merged[],
+  merge: TargetMerger,
+  ranking: Ranking,
   probabilities: FaqProbabilities,
   options: MatcherOptions,
   labelOf: ReadonlyMap<string, string>,
+  modelIndex: Int32Array,
 ): Merged[] {
   const beta = options.classifierShare;
-  const bestScore = found[0]?.score ?? 0;
-  const out: Merged[] = found.map(
-    (c) =>
-      new Reranked(
-        c,
-        (1 - beta) * (bestScore > 0 ? c.score / bestScore : 0) +
-          beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
-      ),
-  );
+  const out = merge.top(ranking, SHOWN, (t, score, bestScore) => {
+    const i = modelIndex[t]!;
+    return (1 - beta) * (bestScore > 0 ? score / bestScore : 0) + beta * (i < 0 ? 0 : probabilities.at(i));
+  });
   for (const { id, p } of probabilities.best(CLASSIFIER_CANDIDATES)) {
-    if (p < 0.05 || found.some((c) => c.target.type === 'faq' && c.target.id === id)) continue;
+    if (p < 0.05 || merge.reached(id)) continue;
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
   }
   return out.sort((a, b) => b.score - a.score);

@@ -54,14 +54,35 @@ class MergedCandidate implements Merged {
 }
 
 /**
+ * A candidate's new score from its merged score and the best merged score of the query; `t` is
+ * the target's number in {@link TargetMerger.targets}.
+ */
+export type Rescore = (t: number, score: number, best: number) => number;
+
+/** Collapses one index's ranked documents onto targets. */
+export interface TargetMerger {
+  /** Every target a document may collapse onto, by number. */
+  readonly targets: readonly MatchTarget[];
+  /** Every candidate, best first; equal scores keep the order of their best document. */
+  all(ranking: Ranking): Merged[];
+  /**
+   * The first `k` of {@link all}'s candidates once re-scored by `rescore` (when given) and
+   * stably sorted by the new score: the same candidates in the same order, without building
+   * or sorting the others. `reached` answers for the same query.
+   */
+  top(ranking: Ranking, k: number, rescore?: Rescore): Merged[];
+  /** Whether the last {@link top}'s candidates (all of them, not only the first `k`) include FAQ entry `id`. */
+  reached(id: string): boolean;
+}
+
+/**
  * The merger for one index's documents (`faqOfPassage`: passage document id -> FAQ entry id).
- * Candidates come best first; equal scores keep the order of their best document.
  */
 export function createTargetMerger(
   docs: readonly MergeDoc[],
   faqOfPassage: ReadonlyMap<string, string>,
   weights: MergeWeights,
-): (ranking: Ranking) => Merged[] {
+): TargetMerger {
   const keys = new Map<string, number>();
   const targets: { target: MatchTarget; label: string }[] = [];
   const targetOf = new Int32Array(docs.length);
@@ -105,8 +126,20 @@ export function createTargetMerger(
   const reached: number[] = [];
   let epoch = 0;
 
-  return (ranking) => {
-    if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
+  const faqTarget = new Map<string, number>();
+  targets.forEach(({ target }, t) => {
+    if (target.type === 'faq') faqTarget.set(target.id, t);
+  });
+  // A passage target is its document's own object; an FAQ entry is found by its id.
+  const passageTarget = new Map<MatchTarget, number>();
+  docs.forEach((doc, d) => {
+    if (doc.target.type === 'passage') passageTarget.set(doc.target, targetOf[d]!);
+  });
+  const numberOf = (c: Merged) =>
+    (c.target.type === 'faq' ? faqTarget.get(c.target.id) : passageTarget.get(c.target)) ?? -1;
+
+  /** Collapses the ranking into the tables above; returns how many targets it reached (in `reached`). */
+  const collapse = (ranking: Ranking): void => {
     const { count, docs: top, scores, bits, bitWords } = ranking;
     if (termBits.length < targets.length * bitWords) termBits = new Uint32Array(targets.length * bitWords);
     epoch++;
@@ -134,21 +167,81 @@ export function createTargetMerger(
       if (r !== LINKED) labelled[t] = 1;
       for (let w = 0; w < bitWords; w++) termBits[t * bitWords + w]! |= bits[doc * bitWords + w]!;
     }
-    // Best first; equal scores in the order their best documents rank (score, then document number).
-    reached.sort(
-      (a, b) =>
-        best[b]! + extra[b]! - (best[a]! + extra[a]!) ||
-        firstScore[b]! - firstScore[a]! ||
-        firstDoc[a]! - firstDoc[b]!,
-    );
+  };
+  const candidate = (ranking: Ranking, t: number, score: number): Merged => {
+    const { bitWords } = ranking;
+    const { target, label } = targets[t]!;
+    const own = bitWords === 1 ? termBits[t]! : termBits.slice(t * bitWords, (t + 1) * bitWords);
+    return new MergedCandidate(target, label, score, ranking.terms, own);
+  };
+  // Best first; equal scores in the order their best documents rank (score, then document number).
+  const before = (a: number, b: number) =>
+    best[b]! + extra[b]! - (best[a]! + extra[a]!) ||
+    firstScore[b]! - firstScore[a]! ||
+    firstDoc[a]! - firstDoc[b]!;
+  let inOrder: Merged[] = [];
+  const topK = new Int32Array(16);
+  const topScore = new Float64Array(16);
+
+  const all = (ranking: Ranking): Merged[] => {
+    if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
+    collapse(ranking);
+    reached.sort(before);
     const out: Merged[] = [];
-    for (const t of reached) {
-      if (labelled[t] === 0) continue;
-      const { target, label } = targets[t]!;
-      const own = bitWords === 1 ? termBits[t]! : termBits.slice(t * bitWords, (t + 1) * bitWords);
-      out.push(new MergedCandidate(target, label, best[t]! + extra[t]!, ranking.terms, own));
-    }
+    for (const t of reached) if (labelled[t] !== 0) out.push(candidate(ranking, t, best[t]! + extra[t]!));
     return out;
+  };
+
+  return {
+    targets: targets.map((t) => t.target),
+    all,
+    top(ranking, k, rescore) {
+      if (ordered || k > topK.length) {
+        inOrder = all(ranking);
+        if (!rescore) return inOrder.slice(0, k);
+        const bestScore = inOrder[0]?.score ?? 0;
+        return inOrder
+          .map((c) => ({ ...c, queryTerms: c.queryTerms, score: rescore(numberOf(c), c.score, bestScore) }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, k);
+      }
+      inOrder = [];
+      collapse(ranking);
+      let bestScore = 0;
+      let any = false;
+      for (const t of reached) {
+        if (labelled[t] === 0) continue;
+        const m = best[t]! + extra[t]!;
+        if (!any || m > bestScore) bestScore = m;
+        any = true;
+      }
+      // Insertion into the first `k`: a later target goes behind every one it does not beat.
+      let size = 0;
+      for (const t of reached) {
+        if (labelled[t] === 0) continue;
+        const m = best[t]! + extra[t]!;
+        const s = rescore ? rescore(t, m, bestScore) : m;
+        let at = size;
+        while (at > 0 && (s > topScore[at - 1]! || (s === topScore[at - 1]! && before(t, topK[at - 1]!) < 0)))
+          at--;
+        if (at >= k) continue;
+        for (let i = Math.min(size, k - 1); i > at; i--) {
+          topK[i] = topK[i - 1]!;
+          topScore[i] = topScore[i - 1]!;
+        }
+        topK[at] = t;
+        topScore[at] = s;
+        if (size < k) size++;
+      }
+      const out: Merged[] = [];
+      for (let i = 0; i < size; i++) out.push(candidate(ranking, topK[i]!, topScore[i]!));
+      return out;
+    },
+    reached(id) {
+      if (ordered) return inOrder.some((c) => c.target.type === 'faq' && c.target.id === id);
+      const t = faqTarget.get(id);
+      return t !== undefined && seen[t] === epoch && labelled[t] === 1;
+    },
   };
 }
 
