@@ -1,12 +1,12 @@
 import type { Content } from '../core/content.js';
 import { normalizeText, readable, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
-import type { Matcher, MatchResult } from '../core/ports.js';
+import type { AnswerSignals, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
 import { buildDocs } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
-import { createTargetMerger, type Merged, type TargetMerger } from './merge-targets.js';
-import { createSearchIndex, type Ranking } from './search-index.js';
+import { createTargetMerger, type Merged, type Rescore, type TargetMerger } from './merge-targets.js';
+import { createSearchIndex } from './search-index.js';
 
 export { stem } from './match-words.js';
 
@@ -112,10 +112,15 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       // Results come best first; past a few hundred documents nothing can reach the top three.
       const ranking = index.rank(query, MAX_RESULTS);
       const probabilities = ranker?.(words(base), words(asked));
-      // Only the first three candidates are read: the merger picks them without sorting the rest.
-      const candidates = probabilities
-        ? rerank(merge, ranking, probabilities, options, labelOf, modelIndex)
-        : merge.top(ranking, SHOWN);
+      // The classifier's own leaders: they may join the candidates, and say whether it agrees.
+      const leaders = probabilities?.best(CLASSIFIER_CANDIDATES) ?? [];
+      // Only the first few candidates are read: the merger picks them without sorting the rest.
+      const { rescored, bySearch: found } = merge.top(
+        ranking,
+        SHOWN,
+        probabilities && rescoreBy(probabilities, options.classifierShare, modelIndex),
+      );
+      const candidates = probabilities ? rerank(merge, rescored, leaders, options, labelOf) : found;
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -128,10 +133,25 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       const ratio = second ? best.score / second.score : Number.POSITIVE_INFINITY;
       const probability =
         probabilities && best.target.type === 'faq' ? probabilities.of(best.target.id) : undefined;
+      const searchTop = found[0];
+      const classifierAgrees = best.target.type === 'faq' && leaders[0]?.id === best.target.id;
+      const signals: AnswerSignals = {
+        probability: probability ?? 0,
+        runnerUp: (classifierAgrees ? leaders[1]?.p : leaders[0]?.p) ?? 0,
+        none: probabilities?.none ?? 0,
+        ratio,
+        searchRatio: !searchTop ? 0 : found[1] ? searchTop.score / found[1].score : Number.POSITIVE_INFINITY,
+        coverage,
+        searchAgrees: searchTop !== undefined && sameTarget(searchTop.target, best.target),
+        classifierAgrees,
+        passage: best.target.type === 'passage',
+        words: topicWords.length,
+      };
       const facts = {
         candidates: top,
         coverage,
         ratio,
+        signals,
         ...(probability === undefined ? {} : { probability }),
         ...(probabilities ? { noneProbability: probabilities.none } : {}),
       };
@@ -156,33 +176,42 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   };
 }
 
-/** How many candidates a search result shows (the best and the "did you mean" choices). */
+function sameTarget(a: MatchTarget, b: MatchTarget): boolean {
+  if (a.type === 'faq') return b.type === 'faq' && a.id === b.id;
+  return b.type === 'passage' && a.section === b.section && a.paragraph === b.paragraph;
+}
+
+/** How many candidates the matcher reads (the best and the "did you mean" choices). */
 const SHOWN = 3;
 
 /** How many of the classifier's most probable entries may join the candidates the search found. */
 const CLASSIFIER_CANDIDATES = 3;
 
+/** A candidate's re-ranked score: search score (as a share of the best) blended with the classifier's probability. */
+function rescoreBy(probabilities: FaqProbabilities, beta: number, modelIndex: Int32Array): Rescore {
+  return (t, score, bestScore) => {
+    const i = modelIndex[t]!;
+    return (1 - beta) * (bestScore > 0 ? score / bestScore : 0) + beta * (i < 0 ? 0 : probabilities.at(i));
+  };
+}
+
 /**
- * Re-ranks candidates by search score (as a share of the best) blended with the classifier's
- * probability; entries the classifier finds likely but the search missed join the list.
- * Returns the first {@link SHOWN} or more of that list, in its order: the merger's best
- * candidates by the blended score (ties in search order), then the entries that join, which a
- * stable sort places after every found candidate of equal score.
+ * Re-ranks candidates by search score blended with the classifier's probability
+ * ({@link rescoreBy}); entries the classifier finds likely but the search missed join the list.
+ * Given the first {@link SHOWN} search candidates by that blended score (ties in search
+ * order), returns the first {@link SHOWN} or more of the whole list in its order: the joining
+ * entries come last, where a stable sort keeps them behind every found candidate of equal score.
  */
 function rerank(
   merge: TargetMerger,
-  ranking: Ranking,
-  probabilities: FaqProbabilities,
+  rescored: Merged[],
+  leaders: readonly { id: string; p: number }[],
   options: MatcherOptions,
   labelOf: ReadonlyMap<string, string>,
-  modelIndex: Int32Array,
 ): Merged[] {
   const beta = options.classifierShare;
-  const out = merge.top(ranking, SHOWN, (t, score, bestScore) => {
-    const i = modelIndex[t]!;
-    return (1 - beta) * (bestScore > 0 ? score / bestScore : 0) + beta * (i < 0 ? 0 : probabilities.at(i));
-  });
-  for (const { id, p } of probabilities.best(CLASSIFIER_CANDIDATES)) {
+  const out = [...rescored];
+  for (const { id, p } of leaders) {
     if (p < 0.05 || merge.reached(id)) continue;
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
   }

@@ -59,6 +59,15 @@ class MergedCandidate implements Merged {
  */
 export type Rescore = (t: number, score: number, best: number) => number;
 
+/** The first candidates of a query, by search score and re-scored. */
+export interface TopCandidates {
+  readonly rescored: Merged[];
+  readonly bySearch: Merged[];
+}
+
+/** How many first candidates the merger keeps slots for until asked for another number. */
+const SLOTS = 3;
+
 /** Collapses one index's ranked documents onto targets. */
 export interface TargetMerger {
   /** Every target a document may collapse onto, by number. */
@@ -66,11 +75,12 @@ export interface TargetMerger {
   /** Every candidate, best first; equal scores keep the order of their best document. */
   all(ranking: Ranking): Merged[];
   /**
-   * The first `k` of {@link all}'s candidates once re-scored by `rescore` (when given) and
-   * stably sorted by the new score: the same candidates in the same order, without building
-   * or sorting the others. `reached` answers for the same query.
+   * The first `k` of {@link all}'s candidates (`bySearch`), and the first `k` once all are
+   * re-scored by `rescore` and stably sorted by the new score (`rescored`; the same list
+   * without one): the same candidates in the same order, without building or sorting the
+   * others. `reached` answers for the same query.
    */
-  top(ranking: Ranking, k: number, rescore?: Rescore): Merged[];
+  top(ranking: Ranking, k: number, rescore?: Rescore): TopCandidates;
   /** Whether the last {@link top}'s candidates (all of them, not only the first `k`) include FAQ entry `id`. */
   reached(id: string): boolean;
 }
@@ -180,8 +190,27 @@ export function createTargetMerger(
     firstScore[b]! - firstScore[a]! ||
     firstDoc[a]! - firstDoc[b]!;
   let inOrder: Merged[] = [];
-  const topK = new Int32Array(16);
-  const topScore = new Float64Array(16);
+  const firstOf = (k: number) => ({ k, size: 0, t: new Int32Array(k), score: new Float64Array(k) });
+  let picks = { rescored: firstOf(SLOTS), bySearch: firstOf(SLOTS) };
+  // Insertion into the first `k`: a later target goes behind every one it does not beat.
+  const offer = (into: ReturnType<typeof firstOf>, t: number, s: number) => {
+    const { k, t: ts, score } = into;
+    let at = into.size;
+    while (at > 0 && (s > score[at - 1]! || (s === score[at - 1]! && before(t, ts[at - 1]!) < 0))) at--;
+    if (at >= k) return;
+    for (let i = Math.min(into.size, k - 1); i > at; i--) {
+      ts[i] = ts[i - 1]!;
+      score[i] = score[i - 1]!;
+    }
+    ts[at] = t;
+    score[at] = s;
+    if (into.size < k) into.size++;
+  };
+  const picked = (ranking: Ranking, into: ReturnType<typeof firstOf>): Merged[] => {
+    const out: Merged[] = [];
+    for (let i = 0; i < into.size; i++) out.push(candidate(ranking, into.t[i]!, into.score[i]!));
+    return out;
+  };
 
   const all = (ranking: Ranking): Merged[] => {
     if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
@@ -196,16 +225,21 @@ export function createTargetMerger(
     targets: targets.map((t) => t.target),
     all,
     top(ranking, k, rescore) {
-      if (ordered || k > topK.length) {
+      if (ordered) {
         inOrder = all(ranking);
-        if (!rescore) return inOrder.slice(0, k);
+        const bySearch = inOrder.slice(0, k);
+        if (!rescore) return { rescored: bySearch, bySearch };
         const bestScore = inOrder[0]?.score ?? 0;
-        return inOrder
+        const rescored = inOrder
           .map((c) => ({ ...c, queryTerms: c.queryTerms, score: rescore(numberOf(c), c.score, bestScore) }))
           .sort((a, b) => b.score - a.score)
           .slice(0, k);
+        return { rescored, bySearch };
       }
       inOrder = [];
+      if (picks.bySearch.k !== k) picks = { rescored: firstOf(k), bySearch: firstOf(k) };
+      picks.rescored.size = 0;
+      picks.bySearch.size = 0;
       collapse(ranking);
       let bestScore = 0;
       let any = false;
@@ -214,28 +248,13 @@ export function createTargetMerger(
         const m = best[t]! + extra[t]!;
         if (!any || m > bestScore) bestScore = m;
         any = true;
+        offer(picks.bySearch, t, m);
       }
-      // Insertion into the first `k`: a later target goes behind every one it does not beat.
-      let size = 0;
-      for (const t of reached) {
-        if (labelled[t] === 0) continue;
-        const m = best[t]! + extra[t]!;
-        const s = rescore ? rescore(t, m, bestScore) : m;
-        let at = size;
-        while (at > 0 && (s > topScore[at - 1]! || (s === topScore[at - 1]! && before(t, topK[at - 1]!) < 0)))
-          at--;
-        if (at >= k) continue;
-        for (let i = Math.min(size, k - 1); i > at; i--) {
-          topK[i] = topK[i - 1]!;
-          topScore[i] = topScore[i - 1]!;
-        }
-        topK[at] = t;
-        topScore[at] = s;
-        if (size < k) size++;
-      }
-      const out: Merged[] = [];
-      for (let i = 0; i < size; i++) out.push(candidate(ranking, topK[i]!, topScore[i]!));
-      return out;
+      const bySearch = picked(ranking, picks.bySearch);
+      if (!rescore) return { rescored: bySearch, bySearch };
+      for (const t of reached)
+        if (labelled[t] !== 0) offer(picks.rescored, t, rescore(t, best[t]! + extra[t]!, bestScore));
+      return { rescored: picked(ranking, picks.rescored), bySearch };
     },
     reached(id) {
       if (ordered) return inOrder.some((c) => c.target.type === 'faq' && c.target.id === id);

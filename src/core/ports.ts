@@ -33,6 +33,32 @@ export interface MatchResult {
   readonly probability?: number;
   /** The FAQ classifier's probability that the message asks nothing the FAQ answers. */
   readonly noneProbability?: number;
+  /** What the answer-or-ask decision read (for tuning and explaining it). */
+  readonly signals?: AnswerSignals;
+}
+
+/** What the matcher's answer-or-ask decision reads of one search. */
+export interface AnswerSignals {
+  /** The classifier's probability for the best candidate (0 for a passage, or without a classifier). */
+  readonly probability: number;
+  /** The classifier's highest probability among the other FAQ entries. */
+  readonly runnerUp: number;
+  /** The classifier's probability that the FAQ answers nothing asked. */
+  readonly none: number;
+  /** The best candidate's blended score over the runner-up's. */
+  readonly ratio: number;
+  /** The search's own best score over its runner-up's, before the classifier re-ranks. */
+  readonly searchRatio: number;
+  /** Weighted share of the question's topic words the best candidate covers. */
+  readonly coverage: number;
+  /** Whether the search alone put the same candidate first. */
+  readonly searchAgrees: boolean;
+  /** Whether the classifier alone put the same candidate first. */
+  readonly classifierAgrees: boolean;
+  /** Whether the best candidate is an article passage (not an FAQ entry). */
+  readonly passage: boolean;
+  /** How many distinct topic words the message has. */
+  readonly words: number;
 }
 
 /** Finds what in the content answers a member's free text. */

@@ -89,11 +89,15 @@ describe('target merge, first candidates only', () => {
     const every = merge.all(index.rank(q, 300));
     const best = every[0]?.score ?? 0;
     for (const k of [1, 2, 3, 5]) {
-      expect(merge.top(index.rank(q, 300), k).map(plain)).toEqual(every.slice(0, k).map(plain));
+      const plainTop = merge.top(index.rank(q, 300), k);
+      expect(plainTop.bySearch.map(plain)).toEqual(every.slice(0, k).map(plain));
+      expect(plainTop.rescored.map(plain)).toEqual(every.slice(0, k).map(plain));
       const rescored = every
         .map((c) => ({ ...plain(c), score: rescore(merge.targets.indexOf(c.target), c.score, best) }))
         .sort((a, b) => b.score - a.score);
-      expect(merge.top(index.rank(q, 300), k, rescore).map(plain)).toEqual(rescored.slice(0, k));
+      const both = merge.top(index.rank(q, 300), k, rescore);
+      expect(both.rescored.map(plain)).toEqual(rescored.slice(0, k));
+      expect(both.bySearch.map(plain)).toEqual(every.slice(0, k).map(plain));
     }
     expect(merge.reached('e0')).toBe(every.some((c) => c.target.type === 'faq' && c.target.id === 'e0'));
   });

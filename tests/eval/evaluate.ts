@@ -49,7 +49,18 @@ export interface EvalScores {
   readonly misses: readonly string[];
 }
 
-export type EvalSetName = 'dev' | 'own' | 'train-stories' | 'train-short' | 'holdout' | 'blind';
+export type EvalSetName =
+  | 'dev'
+  | 'own'
+  | 'train-stories'
+  | 'train-short'
+  | 'train-pairs'
+  | 'train-group'
+  | 'train-passages'
+  | 'train-voices'
+  | 'train-implied'
+  | 'holdout'
+  | 'blind';
 
 export function readEvalSet(name: EvalSetName): EvalItem[] {
   const file = path.join(import.meta.dirname, `${name}.jsonl`);

@@ -29,7 +29,19 @@ console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(width(h))).join('
 const content = store.current().content;
 // blind.jsonl was written from the article alone and frozen before tuning: its misses are never
 // printed, so nobody tunes on them. --verbose lists the misses of dev and own (tuning sets) only.
-for (const set of ['dev', 'own', 'train-stories', 'train-short', 'holdout', 'blind'] as const) {
+for (const set of [
+  'dev',
+  'own',
+  'train-stories',
+  'train-short',
+  'train-pairs',
+  'train-group',
+  'train-passages',
+  'train-voices',
+  'train-implied',
+  'holdout',
+  'blind',
+] as const) {
   if (!existsSync(path.join(import.meta.dirname, `${set}.jsonl`))) continue;
   const items = readEvalSet(set);
   const bot = await evaluate(routerSystem(router), items, content);

@@ -1,15 +1,17 @@
 /**
- * `npx tsx tests/eval/tune.ts`: chooses the matcher's answer thresholds from data, and reports
- * cross-validated figures for them.
+ * `npx tsx tests/eval/tune.ts --by-file`: chooses how the matcher decides between an outright
+ * answer and "did you mean", and reports cross-validated figures for the choice.
  *
  * The data are the labelled messages the FAQ classifier learns from (scripts/faq-train.ts:
  * dev, own and the training sets; never holdout or blind). Each message is scored by a matcher
  * whose classifier never saw it (k folds; `--by-file` keeps each file, that is each writer,
- * together in one fold). On those held-out scores the thresholds that turn a ranking into an
- * outright answer (`minCoverage`, `margin`, `minProbability`) are grid-searched, counting a right
- * outright answer +1 and a wrong one (or a health answer to an off-topic message) -WRONG_COST: a
- * wrong answer misleads, a "did you mean" only costs a tap. A second cross-validation over the
- * messages reports how the threshold choice generalises; the printed choice is the best on all.
+ * together in one fold). On those held-out searches the answer decision is fitted
+ * (tests/eval/answer-fit.ts: a logistic regression over the search's signals, cut where a right
+ * outright answer counts +1 and a wrong one, or a health answer to an off-topic message,
+ * -WRONG_COST: a wrong answer misleads, a "did you mean" only costs a tap). The decision is then
+ * cross-validated again, one file's searches held out at a time, so the reported figures come from
+ * messages that neither the classifier nor the decision saw. The printed model is the fit on all;
+ * paste it into `defaultMatcherOptions` (src/content/matcher.ts).
  */
 import path from 'node:path';
 import {
@@ -23,33 +25,33 @@ import { createMatcher, defaultMatcherOptions } from '../../src/content/matcher.
 import type { Content } from '../../src/core/content.js';
 import { loadIntentModel } from '../../src/core/intent-classifier.js';
 import type { MatchTarget } from '../../src/core/ports.js';
+import {
+  addGain,
+  type DecisionRow,
+  decides,
+  emptyGain,
+  fitDecision,
+  fitGates,
+  type Gain,
+  gainOf,
+  passes,
+} from './answer-fit.js';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const WRONG_COST = Number(arg('cost') ?? 6);
-/** A health answer to an off-topic or not-covered message: the issue's target is none at all. */
-const OFFTOPIC_COST = Number(arg('offtopic-cost') ?? WRONG_COST);
 const FOLDS = Number(arg('folds') ?? 5);
 const BY_FILE = process.argv.includes('--by-file');
-const SHARES = (arg('shares') ?? '0,0.4,0.6,0.8').split(',').map(Number);
+const SHARES = (arg('shares') ?? '0.5').split(',').map(Number);
 const fold = (s: string) =>
   s
     .toLowerCase()
     .replace(/[\u2018\u2019`]/g, "'")
     .replace(/\s+/g, ' ');
 
-interface Row {
+interface Row extends DecisionRow {
   readonly file: string;
-  readonly answerable: boolean;
-  /** Whether the top candidate is right (answerable); an off-topic message has no right one. */
-  readonly right: boolean;
   /** Whether a right candidate is among the choices. */
   readonly reach: boolean;
-  /** Whether the matcher would answer at all (evidence, not-covered topics). */
-  readonly eligible: boolean;
-  readonly coverage: number;
-  readonly ratio: number;
-  readonly probability: number;
-  readonly none: number;
 }
 
 function targetText(content: Content, t: MatchTarget): string {
@@ -69,6 +71,7 @@ function isRight(content: Content, item: LabelledMessage, t: MatchTarget | undef
   return quotes.some((q: string) => q !== '' && text.includes(fold(q)));
 }
 
+/** Every gate open: `decision` is "answer" whenever the matcher could answer at all. */
 const open = { minCoverage: 0, margin: 0, minProbability: 0, maxNoneProbability: 1 };
 
 /** Held-out rows: each message scored by a matcher whose classifier was trained without its fold. */
@@ -95,110 +98,62 @@ function heldOutRows(content: Content, messages: readonly LabelledMessage[], sha
         answerable,
         right: answerable && isRight(content, item, r.candidates[0]?.target),
         reach: answerable && r.candidates.some((c) => isRight(content, item, c.target)),
-        eligible: r.decision === 'answer',
-        coverage: r.coverage ?? 0,
-        ratio: r.ratio ?? 0,
-        probability: r.probability ?? (share > 0 ? 0 : 1),
-        none: r.noneProbability ?? 0,
+        eligible: r.decision === 'answer' && r.signals !== undefined,
+        signals: r.signals ?? {
+          probability: 0,
+          runnerUp: 0,
+          none: 1,
+          ratio: 0,
+          searchRatio: 0,
+          coverage: 0,
+          searchAgrees: false,
+          classifierAgrees: false,
+          passage: false,
+          words: 0,
+        },
       });
     });
   }
   return rows;
 }
 
-interface Thresholds {
-  readonly minCoverage: number;
-  readonly margin: number;
-  readonly minProbability: number;
-  readonly maxNoneProbability: number;
-}
-interface Score {
-  gain: number;
-  right: number;
-  wrong: number;
-  answerable: number;
-  offTopicAnswered: number;
-  offTopic: number;
-}
-
-function score(data: readonly Row[], t: Thresholds): Score {
-  const s: Score = { gain: 0, right: 0, wrong: 0, answerable: 0, offTopicAnswered: 0, offTopic: 0 };
-  for (const r of data) {
-    if (r.answerable) s.answerable++;
-    else s.offTopic++;
-    if (
-      !r.eligible ||
-      r.coverage < t.minCoverage ||
-      r.ratio < t.margin ||
-      r.probability < t.minProbability ||
-      r.none > t.maxNoneProbability
-    )
-      continue;
-    if (r.right) s.right++;
-    else if (r.answerable) s.wrong++;
-    else s.offTopicAnswered++;
-  }
-  s.gain = s.right - WRONG_COST * s.wrong - OFFTOPIC_COST * s.offTopicAnswered;
-  return s;
-}
-
-const COVERAGES = Array.from({ length: 15 }, (_, i) => 0.2 + i * 0.05);
-const MARGINS = Array.from({ length: 21 }, (_, i) => 1 + i * 0.025);
-const PROBABILITIES = Array.from({ length: 19 }, (_, i) => i * 0.05);
-const NONES = [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1];
-
-function best(data: readonly Row[], withProbability: boolean): { t: Thresholds; s: Score } {
-  let out: { t: Thresholds; s: Score } | undefined;
-  for (const maxNoneProbability of withProbability ? NONES : [1])
-    for (const minProbability of withProbability ? PROBABILITIES : [0])
-      for (const minCoverage of COVERAGES)
-        for (const margin of MARGINS) {
-          const t = { minCoverage, margin, minProbability, maxNoneProbability };
-          const s = score(data, t);
-          // Ties go to the stricter setting: fewer outright answers on thin evidence.
-          if (!out || s.gain > out.s.gain) out = { t, s };
-        }
-  return out!;
-}
-
 const content = await loadContent(path.resolve(import.meta.dirname, '../../content'));
 const { messages } = readTrainingMessages();
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
 const files = [...new Set(messages.map((m) => m.file))];
+const figures = (s: Gain) =>
+  `answered ${pct(s.right, s.answerable)}, wrong ${pct(s.wrong, s.answerable)}, off-topic answered ${s.offTopicAnswered}/${s.offTopic}`;
 console.log(
-  `${messages.length} labelled messages (${files.join(', ')}); classifier folds: ${BY_FILE ? 'one per file' : FOLDS}; wrong costs ${WRONG_COST}, off-topic answer costs ${OFFTOPIC_COST}`,
+  `${messages.length} labelled messages (${files.join(', ')}); classifier folds: ${BY_FILE ? 'one per file' : FOLDS}; a wrong or off-topic answer costs ${WRONG_COST}`,
 );
 for (const share of SHARES) {
   const data = heldOutRows(content, messages, share);
-  // Threshold choice cross-validated over the held-out rows: every fifth row in each fold.
-  const cv: Score = { gain: 0, right: 0, wrong: 0, answerable: 0, offTopicAnswered: 0, offTopic: 0 };
-  for (let k = 0; k < 5; k++) {
-    const chosen = best(
-      data.filter((_, i) => i % 5 !== k),
-      share > 0,
-    );
-    const s = score(
-      data.filter((_, i) => i % 5 === k),
-      chosen.t,
-    );
-    for (const key of Object.keys(cv) as (keyof Score)[]) cv[key] += s[key];
-  }
-  const all = best(data, share > 0);
   const answerable = data.filter((r) => r.answerable);
-  const byFile = files
-    .map((f) => {
-      const rows = data.filter((r) => r.file === f);
-      const s = score(rows, all.t);
-      const a = rows.filter((r) => r.answerable);
-      return `${f} top-1 ${pct(
-        a.filter((r) => r.right).length,
-        a.length,
-      )} answered ${pct(s.right, s.answerable)} wrong ${pct(s.wrong, s.answerable)} off-topic answered ${s.offTopicAnswered}/${s.offTopic}`;
-    })
-    .join('\n    ');
   console.log(
-    `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}; ` +
-      `cross-validated answered ${pct(cv.right, cv.answerable)}, wrong ${pct(cv.wrong, cv.answerable)}, off-topic answered ${cv.offTopicAnswered}/${cv.offTopic}\n` +
-      `  chosen on all: minCoverage ${all.t.minCoverage.toFixed(2)}, margin ${all.t.margin.toFixed(3)}, minProbability ${all.t.minProbability.toFixed(2)}, maxNoneProbability ${all.t.maxNoneProbability.toFixed(2)} -> answered ${pct(all.s.right, all.s.answerable)}, wrong ${all.s.wrong}, off-topic answered ${all.s.offTopicAnswered}\n    ${byFile}`,
+    `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}`,
+  );
+  const ways: [string, (rows: readonly Row[]) => (r: DecisionRow) => boolean][] = [
+    ['gates', (rows) => passes(fitGates(rows, WRONG_COST, share > 0))],
+  ];
+  if (share > 0) ways.push(['learned', (rows) => decides(fitDecision(rows, WRONG_COST))]);
+  for (const [name, fitted] of ways) {
+    // The decision cross-validated by file: fitted on the other files' searches, scored on this one's.
+    const cv = emptyGain();
+    const byFile = files.map((f) => {
+      const s = gainOf(
+        data.filter((r) => r.file === f),
+        fitted(data.filter((r) => r.file !== f)),
+        WRONG_COST,
+      );
+      addGain(cv, s);
+      return `${f}: ${figures(s)}`;
+    });
+    console.log(
+      `  ${name}, cross-validated by file: ${figures(cv)} (gain ${cv.gain})\n    ${byFile.join('\n    ')}`,
+    );
+  }
+  const t = fitGates(data, WRONG_COST, share > 0);
+  console.log(
+    `  gates fitted on all (${figures(gainOf(data, passes(t), WRONG_COST))}): minCoverage ${t.minCoverage.toFixed(2)}, margin ${t.margin.toFixed(3)}, minProbability ${t.minProbability.toFixed(2)}, maxNoneProbability ${t.maxNoneProbability.toFixed(2)}`,
   );
 }
