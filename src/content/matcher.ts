@@ -5,7 +5,7 @@ import type { AnswerSignals, Matcher, MatchResult, MatchTarget } from '../core/p
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
 import { buildDocs } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
-import { createTargetMerger, type Merged } from './merge-targets.js';
+import { createTargetMerger, type Merged, type Rescore, type TargetMerger } from './merge-targets.js';
 import { createSearchIndex } from './search-index.js';
 
 export { stem } from './match-words.js';
@@ -88,6 +88,10 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     options.unknownWeight,
   );
   const ranker = options.classifierShare > 0 ? createFaqRanker(content) : undefined;
+  // The classifier's class for each merge target (-1: a passage, or an entry the model does not know).
+  const modelIndex = Int32Array.from(merge.targets, (t) =>
+    t.type === 'faq' && ranker ? ranker.indexOf(t.id) : -1,
+  );
   const exact = exactPhrasings(content);
   // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
   const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
@@ -106,11 +110,17 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       let query = expand(base, synonyms);
       for (let i = 0; i < options.questionWeight && asked !== ''; i++) query += ` ${expand(asked, synonyms)}`;
       // Results come best first; past a few hundred documents nothing can reach the top three.
-      const found = merge(index.rank(query, MAX_RESULTS));
+      const ranking = index.rank(query, MAX_RESULTS);
       const probabilities = ranker?.(words(base), words(asked));
       // The classifier's own leaders: they may join the candidates, and say whether it agrees.
       const leaders = probabilities?.best(CLASSIFIER_CANDIDATES) ?? [];
-      const candidates = probabilities ? rerank(found, probabilities, leaders, options, labelOf) : found;
+      // Only the first few candidates are read: the merger picks them without sorting the rest.
+      const { rescored, bySearch: found } = merge.top(
+        ranking,
+        SHOWN,
+        probabilities && rescoreBy(probabilities, options.classifierShare, modelIndex),
+      );
+      const candidates = probabilities ? rerank(merge, rescored, leaders, options, labelOf) : found;
       const best = candidates[0];
       if (!best) return { decision: 'none', candidates: [] };
 
@@ -171,49 +181,38 @@ function sameTarget(a: MatchTarget, b: MatchTarget): boolean {
   return b.type === 'passage' && a.section === b.section && a.paragraph === b.paragraph;
 }
 
-/** A search candidate with its re-ranked score; its matched words are read from the original when needed. */
-class Reranked implements Merged {
-  constructor(
-    private readonly found: Merged,
-    readonly score: number,
-  ) {}
-  get target() {
-    return this.found.target;
-  }
-  get label() {
-    return this.found.label;
-  }
-  get queryTerms() {
-    return this.found.queryTerms;
-  }
-}
+/** How many candidates the matcher reads (the best and the "did you mean" choices). */
+const SHOWN = 3;
 
 /** How many of the classifier's most probable entries may join the candidates the search found. */
 const CLASSIFIER_CANDIDATES = 3;
 
+/** A candidate's re-ranked score: search score (as a share of the best) blended with the classifier's probability. */
+function rescoreBy(probabilities: FaqProbabilities, beta: number, modelIndex: Int32Array): Rescore {
+  return (t, score, bestScore) => {
+    const i = modelIndex[t]!;
+    return (1 - beta) * (bestScore > 0 ? score / bestScore : 0) + beta * (i < 0 ? 0 : probabilities.at(i));
+  };
+}
+
 /**
- * Re-ranks candidates by search score (as a share of the best) blended with the classifier's
- * probability; entries the classifier finds likely but the search missed join the list.
+ * Re-ranks candidates by search score blended with the classifier's probability
+ * ({@link rescoreBy}); entries the classifier finds likely but the search missed join the list.
+ * Given the first {@link SHOWN} search candidates by that blended score (ties in search
+ * order), returns the first {@link SHOWN} or more of the whole list in its order: the joining
+ * entries come last, where a stable sort keeps them behind every found candidate of equal score.
  */
 function rerank(
-  found: readonly Merged[],
-  probabilities: FaqProbabilities,
+  merge: TargetMerger,
+  rescored: Merged[],
   leaders: readonly { id: string; p: number }[],
   options: MatcherOptions,
   labelOf: ReadonlyMap<string, string>,
 ): Merged[] {
   const beta = options.classifierShare;
-  const bestScore = found[0]?.score ?? 0;
-  const out: Merged[] = found.map(
-    (c) =>
-      new Reranked(
-        c,
-        (1 - beta) * (bestScore > 0 ? c.score / bestScore : 0) +
-          beta * (c.target.type === 'faq' ? probabilities.of(c.target.id) : 0),
-      ),
-  );
+  const out = [...rescored];
   for (const { id, p } of leaders) {
-    if (p < 0.05 || found.some((c) => c.target.type === 'faq' && c.target.id === id)) continue;
+    if (p < 0.05 || merge.reached(id)) continue;
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
   }
   return out.sort((a, b) => b.score - a.score);

@@ -54,14 +54,45 @@ class MergedCandidate implements Merged {
 }
 
 /**
+ * A candidate's new score from its merged score and the best merged score of the query; `t` is
+ * the target's number in {@link TargetMerger.targets}.
+ */
+export type Rescore = (t: number, score: number, best: number) => number;
+
+/** The first candidates of a query, by search score and re-scored. */
+export interface TopCandidates {
+  readonly rescored: Merged[];
+  readonly bySearch: Merged[];
+}
+
+/** How many first candidates the merger keeps slots for until asked for another number. */
+const SLOTS = 3;
+
+/** Collapses one index's ranked documents onto targets. */
+export interface TargetMerger {
+  /** Every target a document may collapse onto, by number. */
+  readonly targets: readonly MatchTarget[];
+  /** Every candidate, best first; equal scores keep the order of their best document. */
+  all(ranking: Ranking): Merged[];
+  /**
+   * The first `k` of {@link all}'s candidates (`bySearch`), and the first `k` once all are
+   * re-scored by `rescore` and stably sorted by the new score (`rescored`; the same list
+   * without one): the same candidates in the same order, without building or sorting the
+   * others. `reached` answers for the same query.
+   */
+  top(ranking: Ranking, k: number, rescore?: Rescore): TopCandidates;
+  /** Whether the last {@link top}'s candidates (all of them, not only the first `k`) include FAQ entry `id`. */
+  reached(id: string): boolean;
+}
+
+/**
  * The merger for one index's documents (`faqOfPassage`: passage document id -> FAQ entry id).
- * Candidates come best first; equal scores keep the order of their best document.
  */
 export function createTargetMerger(
   docs: readonly MergeDoc[],
   faqOfPassage: ReadonlyMap<string, string>,
   weights: MergeWeights,
-): (ranking: Ranking) => Merged[] {
+): TargetMerger {
   const keys = new Map<string, number>();
   const targets: { target: MatchTarget; label: string }[] = [];
   const targetOf = new Int32Array(docs.length);
@@ -105,8 +136,20 @@ export function createTargetMerger(
   const reached: number[] = [];
   let epoch = 0;
 
-  return (ranking) => {
-    if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
+  const faqTarget = new Map<string, number>();
+  targets.forEach(({ target }, t) => {
+    if (target.type === 'faq') faqTarget.set(target.id, t);
+  });
+  // A passage target is its document's own object; an FAQ entry is found by its id.
+  const passageTarget = new Map<MatchTarget, number>();
+  docs.forEach((doc, d) => {
+    if (doc.target.type === 'passage') passageTarget.set(doc.target, targetOf[d]!);
+  });
+  const numberOf = (c: Merged) =>
+    (c.target.type === 'faq' ? faqTarget.get(c.target.id) : passageTarget.get(c.target)) ?? -1;
+
+  /** Collapses the ranking into the tables above; returns how many targets it reached (in `reached`). */
+  const collapse = (ranking: Ranking): void => {
     const { count, docs: top, scores, bits, bitWords } = ranking;
     if (termBits.length < targets.length * bitWords) termBits = new Uint32Array(targets.length * bitWords);
     epoch++;
@@ -134,21 +177,90 @@ export function createTargetMerger(
       if (r !== LINKED) labelled[t] = 1;
       for (let w = 0; w < bitWords; w++) termBits[t * bitWords + w]! |= bits[doc * bitWords + w]!;
     }
-    // Best first; equal scores in the order their best documents rank (score, then document number).
-    reached.sort(
-      (a, b) =>
-        best[b]! + extra[b]! - (best[a]! + extra[a]!) ||
-        firstScore[b]! - firstScore[a]! ||
-        firstDoc[a]! - firstDoc[b]!,
-    );
-    const out: Merged[] = [];
-    for (const t of reached) {
-      if (labelled[t] === 0) continue;
-      const { target, label } = targets[t]!;
-      const own = bitWords === 1 ? termBits[t]! : termBits.slice(t * bitWords, (t + 1) * bitWords);
-      out.push(new MergedCandidate(target, label, best[t]! + extra[t]!, ranking.terms, own));
+  };
+  const candidate = (ranking: Ranking, t: number, score: number): Merged => {
+    const { bitWords } = ranking;
+    const { target, label } = targets[t]!;
+    const own = bitWords === 1 ? termBits[t]! : termBits.slice(t * bitWords, (t + 1) * bitWords);
+    return new MergedCandidate(target, label, score, ranking.terms, own);
+  };
+  // Best first; equal scores in the order their best documents rank (score, then document number).
+  const before = (a: number, b: number) =>
+    best[b]! + extra[b]! - (best[a]! + extra[a]!) ||
+    firstScore[b]! - firstScore[a]! ||
+    firstDoc[a]! - firstDoc[b]!;
+  let inOrder: Merged[] = [];
+  const firstOf = (k: number) => ({ k, size: 0, t: new Int32Array(k), score: new Float64Array(k) });
+  let picks = { rescored: firstOf(SLOTS), bySearch: firstOf(SLOTS) };
+  // Insertion into the first `k`: a later target goes behind every one it does not beat.
+  const offer = (into: ReturnType<typeof firstOf>, t: number, s: number) => {
+    const { k, t: ts, score } = into;
+    let at = into.size;
+    while (at > 0 && (s > score[at - 1]! || (s === score[at - 1]! && before(t, ts[at - 1]!) < 0))) at--;
+    if (at >= k) return;
+    for (let i = Math.min(into.size, k - 1); i > at; i--) {
+      ts[i] = ts[i - 1]!;
+      score[i] = score[i - 1]!;
     }
+    ts[at] = t;
+    score[at] = s;
+    if (into.size < k) into.size++;
+  };
+  const picked = (ranking: Ranking, into: ReturnType<typeof firstOf>): Merged[] => {
+    const out: Merged[] = [];
+    for (let i = 0; i < into.size; i++) out.push(candidate(ranking, into.t[i]!, into.score[i]!));
     return out;
+  };
+
+  const all = (ranking: Ranking): Merged[] => {
+    if (ordered) return mergeInOrder(ranking, docs, faqOfPassage, weights);
+    collapse(ranking);
+    reached.sort(before);
+    const out: Merged[] = [];
+    for (const t of reached) if (labelled[t] !== 0) out.push(candidate(ranking, t, best[t]! + extra[t]!));
+    return out;
+  };
+
+  return {
+    targets: targets.map((t) => t.target),
+    all,
+    top(ranking, k, rescore) {
+      if (ordered) {
+        inOrder = all(ranking);
+        const bySearch = inOrder.slice(0, k);
+        if (!rescore) return { rescored: bySearch, bySearch };
+        const bestScore = inOrder[0]?.score ?? 0;
+        const rescored = inOrder
+          .map((c) => ({ ...c, queryTerms: c.queryTerms, score: rescore(numberOf(c), c.score, bestScore) }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, k);
+        return { rescored, bySearch };
+      }
+      inOrder = [];
+      if (picks.bySearch.k !== k) picks = { rescored: firstOf(k), bySearch: firstOf(k) };
+      picks.rescored.size = 0;
+      picks.bySearch.size = 0;
+      collapse(ranking);
+      let bestScore = 0;
+      let any = false;
+      for (const t of reached) {
+        if (labelled[t] === 0) continue;
+        const m = best[t]! + extra[t]!;
+        if (!any || m > bestScore) bestScore = m;
+        any = true;
+        offer(picks.bySearch, t, m);
+      }
+      const bySearch = picked(ranking, picks.bySearch);
+      if (!rescore) return { rescored: bySearch, bySearch };
+      for (const t of reached)
+        if (labelled[t] !== 0) offer(picks.rescored, t, rescore(t, best[t]! + extra[t]!, bestScore));
+      return { rescored: picked(ranking, picks.rescored), bySearch };
+    },
+    reached(id) {
+      if (ordered) return inOrder.some((c) => c.target.type === 'faq' && c.target.id === id);
+      const t = faqTarget.get(id);
+      return t !== undefined && seen[t] === epoch && labelled[t] === 1;
+    },
   };
 }
 

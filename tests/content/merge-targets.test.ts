@@ -56,10 +56,50 @@ describe('target merge', () => {
       score: c.score,
       queryTerms: [...c.queryTerms].sort(),
     });
-    const fast = merge(index.rank(q, 300)).map(plain);
+    const fast = merge.all(index.rank(q, 300)).map(plain);
     const ordered = mergeInOrder(index.rank(q, 300), docs, links, weights).map(plain);
     expect(fast).toEqual(ordered);
     expect(fast.length).toBeGreaterThan(0);
+  });
+});
+
+describe('target merge, first candidates only', () => {
+  const index = createSearchIndex(
+    docs.map((d) => d.fields),
+    options,
+  );
+  const merge = createTargetMerger(docs, links, weights);
+  const plain = (c: Merged) => ({
+    target: c.target,
+    label: c.label,
+    score: c.score,
+    queryTerms: [...c.queryTerms],
+  });
+  // A re-score that ties often (whole tenths) and lifts entry e2 (target 2), as a classifier might.
+  const rescore = (t: number, score: number, best: number) =>
+    Math.round((10 * score) / best) / 10 + (t === 2 ? 0.5 : 0);
+
+  it.each([
+    'are b12 injections right',
+    'b12 tablets or injections',
+    'b12 fibromyalgia answer',
+    'tests',
+    'b12',
+  ])('are the first of every candidate re-scored and stably sorted: %s', (q) => {
+    const every = merge.all(index.rank(q, 300));
+    const best = every[0]?.score ?? 0;
+    for (const k of [1, 2, 3, 5]) {
+      const plainTop = merge.top(index.rank(q, 300), k);
+      expect(plainTop.bySearch.map(plain)).toEqual(every.slice(0, k).map(plain));
+      expect(plainTop.rescored.map(plain)).toEqual(every.slice(0, k).map(plain));
+      const rescored = every
+        .map((c) => ({ ...plain(c), score: rescore(merge.targets.indexOf(c.target), c.score, best) }))
+        .sort((a, b) => b.score - a.score);
+      const both = merge.top(index.rank(q, 300), k, rescore);
+      expect(both.rescored.map(plain)).toEqual(rescored.slice(0, k));
+      expect(both.bySearch.map(plain)).toEqual(every.slice(0, k).map(plain));
+    }
+    expect(merge.reached('e0')).toBe(every.some((c) => c.target.type === 'faq' && c.target.id === 'e0'));
   });
 });
 
