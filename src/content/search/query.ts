@@ -367,10 +367,16 @@ export function createScorer(
     }
     if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
     for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
+    // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
+    // dropped here, so the selection below reads a few hundred scores instead of thousands.
+    let kept = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
-      score[doc]! *= quality[doc]!;
+      const s = score[doc]! * quality[doc]!;
+      score[doc] = s;
+      if (s >= floor) touched[kept++] = doc;
     }
+    touchedCount = kept;
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
     let count = 0;
