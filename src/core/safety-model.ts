@@ -82,7 +82,10 @@ export function createModelScorer(model: SafetyModel): {
     if (space < 0) continue;
     const first = f.slice(2, space);
     let next = pairs.get(first);
-    if (!next) pairs.set(first, (next = new Map()));
+    if (!next) {
+      next = new Map();
+      pairs.set(first, next);
+    }
     next.set(f.slice(space + 1), w);
   }
   const probability = (tokens: readonly string[]): number => {

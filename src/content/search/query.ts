@@ -274,6 +274,41 @@ function lastWord(
   return count;
 }
 
+/**
+ * One reading's postings added to the running sums (query word `q`, weight `w`); a document not
+ * found before starts at zero. Returns the new number of documents found.
+ */
+function addPostings(
+  st: ScoreState,
+  docsOf: Int32Array,
+  scoresOf: Float64Array,
+  w: number,
+  q: number,
+  found: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  let touchedCount = found;
+  for (let p = 0; p < docsOf.length; p++) {
+    const doc = docsOf[p]!;
+    const last = lastTerm[doc]!;
+    if (last === -1) {
+      touched[touchedCount++] = doc;
+      score[doc] = 0;
+      quality[doc] = 0;
+      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+    }
+    if (last !== q) {
+      lastTerm[doc] = q;
+      quality[doc]!++;
+      matchedBits[doc * bitWords + word]! |= bit;
+    }
+    score[doc]! += w * scoresOf[p]!;
+  }
+  return touchedCount;
+}
+
 /** A query scorer over one index's postings. */
 export function createScorer(
   postings: Postings,
@@ -327,7 +362,8 @@ export function createScorer(
     let floor = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < plan.length; i++) {
       const { q, expansion, times, bound, postings: size } = plan[i]!;
-      if (touchedCount >= limit && size > touchedCount) {
+      // A floor costs a pass over the documents found: worth it before a word with many more postings.
+      if (touchedCount >= limit && size > 2 * touchedCount) {
         floor = finalFloor(st, plan, i, touchedCount, limit);
         if (rest * (plan.length - i) < floor) {
           cut = i;
@@ -335,8 +371,6 @@ export function createScorer(
         }
       }
       rest -= bound;
-      const bit = 1 << (q & 31);
-      const word = q >>> 5;
       const lastId = expansion.ids.length === 1 && i === plan.length - 1 ? expansion.ids[0]! : -1;
       if (floor > Number.NEGATIVE_INFINITY && lastId >= 0 && dense[lastId] && byImpact[lastId]) {
         touchedCount = lastWord(st, lastId, q, expansion.weights[0]! * times, touchedCount, floor);
@@ -344,25 +378,14 @@ export function createScorer(
       }
       for (let e = 0; e < expansion.ids.length; e++) {
         const id = expansion.ids[e]!;
-        const w = expansion.weights[e]! * times;
-        const docsOf = postingDocs[id]!;
-        const scoresOf = postingScores[id]!;
-        for (let p = 0; p < docsOf.length; p++) {
-          const doc = docsOf[p]!;
-          const last = lastTerm[doc]!;
-          if (last === -1) {
-            touched[touchedCount++] = doc;
-            score[doc] = 0;
-            quality[doc] = 0;
-            for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
-          }
-          if (last !== q) {
-            lastTerm[doc] = q;
-            quality[doc]!++;
-            matchedBits[doc * bitWords + word]! |= bit;
-          }
-          score[doc]! += w * scoresOf[p]!;
-        }
+        touchedCount = addPostings(
+          st,
+          postingDocs[id]!,
+          postingScores[id]!,
+          expansion.weights[e]! * times,
+          q,
+          touchedCount,
+        );
       }
     }
     if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
