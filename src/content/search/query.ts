@@ -359,11 +359,16 @@ export function createScorer(
     // the words before matched scores at most `rest` times the number of words left (BM25 sums,
     // then the quality factor), and once that cannot reach the floor it cannot make the top.
     let cut = plan.length;
+    // When the top holds a good share of all documents, few can be left out: floors cost more than they save.
+    const pruning = limit * 4 <= n;
     let floor = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < plan.length; i++) {
       const { q, expansion, times, bound, postings: size } = plan[i]!;
-      // A floor costs a pass over the documents found: worth it before a word with many more postings.
-      if (touchedCount >= limit && size > 2 * touchedCount) {
+      // A floor costs a pass over the documents found and lookups of the words left: worth it
+      // before a word with many more postings, a word most documents hold ("b12") or the last.
+      const worth =
+        size > 2 * touchedCount || i === plan.length - 1 || dense[expansion.ids[0]!] !== undefined;
+      if (pruning && touchedCount >= limit && size > touchedCount && worth) {
         floor = finalFloor(st, plan, i, touchedCount, limit);
         if (rest * (plan.length - i) < floor) {
           cut = i;
