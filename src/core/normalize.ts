@@ -79,8 +79,24 @@ export function expandContractions(word: string): string {
     .replace(/'s$/, '');
 }
 
-/** Words of a normalised text. */
-export const words = (normalized: string): string[] => (normalized ? normalized.split(' ') : []);
+/**
+ * Words of a normalised text. One message is split by the safety check, the answer and the
+ * matcher's stages: the last few splits are remembered and shared, so the result is read-only.
+ */
+export function words(normalized: string): readonly string[] {
+  if (!normalized) return NO_WORDS;
+  for (let i = 0; i < MEMO; i++) if (wordsIn[i] === normalized) return wordsOut[i]!;
+  const out = Object.freeze(normalized.split(' '));
+  wordsIn[wordsAt] = normalized;
+  wordsOut[wordsAt] = out;
+  wordsAt = (wordsAt + 1) % MEMO;
+  return out;
+}
+
+const NO_WORDS: readonly string[] = Object.freeze([]);
+const wordsIn: (string | undefined)[] = new Array(MEMO).fill(undefined);
+const wordsOut: (readonly string[])[] = new Array(MEMO).fill(NO_WORDS);
+let wordsAt = 0;
 
 // Three rows of the distance table, reused by every call (grown when a longer word comes).
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;
