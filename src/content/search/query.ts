@@ -309,6 +309,33 @@ function addPostings(
   return touchedCount;
 }
 
+/**
+ * {@link addPostings} when no document is found yet: each posting is a new document, with this
+ * one word matched and its score (0 + x is x for these positive scores). Returns how many.
+ */
+function firstPostings(
+  st: ScoreState,
+  docsOf: Int32Array,
+  scoresOf: Float64Array,
+  w: number,
+  q: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  for (let p = 0; p < docsOf.length; p++) {
+    const doc = docsOf[p]!;
+    touched[p] = doc;
+    score[doc] = w * scoresOf[p]!;
+    quality[doc] = 1;
+    lastTerm[doc] = q;
+    const at = doc * bitWords;
+    for (let b = at, end = at + bitWords; b < end; b++) matchedBits[b] = 0;
+    matchedBits[at + word] = bit;
+  }
+  return docsOf.length;
+}
+
 /** A query scorer over one index's postings. */
 export function createScorer(
   postings: Postings,
@@ -383,6 +410,16 @@ export function createScorer(
       }
       for (let e = 0; e < expansion.ids.length; e++) {
         const id = expansion.ids[e]!;
+        if (touchedCount === 0) {
+          touchedCount = firstPostings(
+            st,
+            postingDocs[id]!,
+            postingScores[id]!,
+            expansion.weights[e]! * times,
+            q,
+          );
+          continue;
+        }
         touchedCount = addPostings(
           st,
           postingDocs[id]!,
