@@ -22,7 +22,17 @@ import {
 } from '../src/core/intent-classifier.js';
 
 /** The labelled message files the classifier learns from, in tests/eval/ (missing ones are skipped). */
-export const TRAINING_FILES = ['dev.jsonl', 'own.jsonl', 'train-stories.jsonl', 'train-short.jsonl'];
+export const TRAINING_FILES = [
+  'dev.jsonl',
+  'own.jsonl',
+  'train-stories.jsonl',
+  'train-short.jsonl',
+  'train-pairs.jsonl',
+  'train-group.jsonl',
+  'train-passages.jsonl',
+  'train-voices.jsonl',
+  'train-implied.jsonl',
+];
 const EVAL_DIR = path.resolve(import.meta.dirname, '../tests/eval');
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../content');
 /** Content files whose text the model learns from. */

@@ -1,9 +1,9 @@
 import type { Content } from '../core/content.js';
-import { normalizeText, readable, words } from '../core/normalize.js';
+import { normalizeText, readable, withinEdits, words } from '../core/normalize.js';
 import { createPhraseFinder } from '../core/phrases.js';
 import type { AnswerSignals, Matcher, MatchResult, MatchTarget } from '../core/ports.js';
 import { createFaqRanker, type FaqProbabilities } from './faq-ranker.js';
-import { buildDocs } from './match-docs.js';
+import { buildDocs, type Doc } from './match-docs.js';
 import { createCoverage, expand, phrasingKey, prepareSynonyms, STOPWORDS, stem } from './match-words.js';
 import { createTargetMerger, type Merged, type Rescore, type TargetMerger } from './merge-targets.js';
 import { createSearchIndex } from './search-index.js';
@@ -43,15 +43,15 @@ export interface MatcherOptions {
 
 export const defaultMatcherOptions: MatcherOptions = {
   minCoverage: 0.2,
-  margin: 1.275,
+  margin: 1.225,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
   questionWeight: 1,
   classifierShare: 0.5,
-  minProbability: 0.35,
-  maxNoneProbability: 0.15,
+  minProbability: 0.45,
+  maxNoneProbability: 0.3,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
 };
@@ -93,8 +93,7 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
     t.type === 'faq' && ranker ? ranker.indexOf(t.id) : -1,
   );
   const exact = exactPhrasings(content);
-  // Short words ("ms", "kids") must match exactly; "doses" must not catch "does".
-  const findNotCovered = createPhraseFinder(content.notCovered, (w) => (w.length >= 7 ? 1 : 0));
+  const findNotCovered = notCoveredFinder(content.notCovered, docs);
   const labelOf = new Map(content.faq.map((e) => [e.id, e.question]));
 
   return {
@@ -157,8 +156,10 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       };
 
       if (!evidence || coverage < options.minSuggestCoverage) return { decision: 'none', ...facts };
-      // About something the article does not cover: never an outright answer.
-      if (findNotCovered(text))
+      // About something the article does not cover: never an outright answer. In a story, the
+      // question part decides ("I take pregabalin... how is low b12 treated?" asks about b12),
+      // unless it points back at the story ("I have hashimotos, does that raise my risk?").
+      if (findNotCovered(asked === '' || REFERS_BACK.test(asked) ? text : asked))
         return { decision: coverage >= options.notCoveredSuggestCoverage ? 'suggest' : 'none', ...facts };
       const typed = exact.get(phrasingKey(base));
       const typedAt = typed ? top.findIndex((c) => c.target.type === 'faq' && c.target.id === typed) : -1;
@@ -216,6 +217,26 @@ function rerank(
     out.push({ target: { type: 'faq', id }, label: labelOf.get(id) ?? id, score: beta * p, queryTerms: [] });
   }
   return out.sort((a, b) => b.score - a.score);
+}
+
+/** Words by which a question points back at what came before it. */
+const REFERS_BACK = /\b(it|its|that|this|these|those|they|them|their|one|ones|which|same|there)\b/;
+
+/**
+ * The finder of topics the article does not cover. Short words ("ms", "kids") must match exactly,
+ * so "doses" never catches "does"; a longer one allows one slip, unless that slip would make it a
+ * word the content uses ("meditation" must not catch "medication").
+ */
+function notCoveredFinder(topics: readonly string[], docs: readonly Doc[]) {
+  const used = new Set<string>();
+  for (const d of docs)
+    for (const w of words(normalizeText(`${d.question} ${d.keywords} ${d.body} ${d.title}`))) used.add(w);
+  const vocabulary = [...used];
+  const exactOnly = new Set<string>();
+  for (const topic of topics)
+    for (const w of words(normalizeText(topic)))
+      if (w.length >= 7 && vocabulary.some((v) => v !== w && withinEdits(w, v, 1))) exactOnly.add(w);
+  return createPhraseFinder(topics, (w) => (w.length >= 7 && !exactOnly.has(w) ? 1 : 0));
 }
 
 /** A member who types an FAQ question (or one of its known phrasings) word for word gets its answer. */

@@ -62,8 +62,27 @@ describe('understanding members (issue #10)', () => {
     'which mattress is best for fibromyalgia',
     'best pillow for fibro neck pain',
     'is swimming good for fibromyalgia',
+    // The question points back at a topic the article does not cover, named in the story.
+    "I'm thinking of trying acupuncture for my fibro after b12 didn't help much. Is it worth the money?",
+    'i have hashimotos. does that raise my risk of fibro?',
+    'low b12 in dogs? my lab is always tired',
   ])('gives no health answer to "%s", which the article does not cover', async (question) => {
     const replies = await router.handle(text(question));
     expect(replies.some((r) => r.kind === 'faq' || r.kind === 'section')).toBe(false);
   });
+
+  it.each([
+    [
+      'I take pregabalin and duloxetine for my fibro. My b12 just came back low. How is low b12 treated?',
+      'b12-treatment',
+    ],
+    ['is there a medication that lowers b12 absorption', 'medications-b12'],
+  ])(
+    'answers "%s" although it names a medicine the article does not discuss, or a near spelling of one',
+    async (question, id) => {
+      const reply = await ask(question);
+      expect(reply.kind).toBe('faq');
+      expect(reply.meta?.faqId).toBe(id);
+    },
+  );
 });

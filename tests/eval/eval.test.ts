@@ -41,12 +41,21 @@ describe('question answering on the labelled set', () => {
     expect(own.offTopicAnswered).toBe(0);
   });
 
+  // Fitted sets (the classifier learns from them): regression guards, not estimates. Reached on
+  // 2026-11-30 (top-1 / answered / off-topic answered): stories 92.5 / 89.7 / 0, short 98.7 / 98.3 / 0,
+  // pairs 97.6 / 96.9 / 0, group 95.8 / 94.5 / 0, passages 96.2 / 94.7 / 0, voices 97.3 / 96.3 / 0,
+  // implied 91.8 / 88.5 / 0.
   it.each([
-    // set, top-1, answered, off-topic answered at most (reached: 92.8% / 88.1% / 0%; 98.7% / 97.0% / 0.6%)
-    ['train-stories', 0.9, 0.84, 0.02],
-    ['train-short', 0.96, 0.93, 0.02],
+    // set, top-1, answered, off-topic answered at most
+    ['train-stories', 0.9, 0.86, 0.02],
+    ['train-short', 0.96, 0.95, 0.02],
+    ['train-pairs', 0.95, 0.94, 0.02],
+    ['train-group', 0.93, 0.91, 0.02],
+    ['train-passages', 0.93, 0.91, 0.02],
+    ['train-voices', 0.95, 0.93, 0.02],
+    ['train-implied', 0.89, 0.85, 0.02],
   ] as const)(
-    'holds its floor on the training set %s (stories, non-native and tired writing; keywords and hard negatives)',
+    'holds its floor on the training set %s (written by independent writers from the article)',
     async (set, top1, answered, offTopic) => {
       const s = await evaluate(routerSystem(router), readEvalSet(set), store.current().content);
       expect(s.top1).toBeGreaterThanOrEqual(top1);

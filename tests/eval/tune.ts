@@ -13,11 +13,13 @@
  * messages that neither the classifier nor the decision saw. The printed model is the fit on all;
  * paste it into `defaultMatcherOptions` (src/content/matcher.ts).
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   classOf,
   type LabelledMessage,
   readTrainingMessages,
+  TRAIN_OPTIONS,
   trainFaqModel,
 } from '../../scripts/faq-train.js';
 import { loadContent } from '../../src/content/load.js';
@@ -41,6 +43,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const WRONG_COST = Number(arg('cost') ?? 6);
 const FOLDS = Number(arg('folds') ?? 5);
 const BY_FILE = process.argv.includes('--by-file');
+/** `--train={"epochs":30}`: classifier options to try instead of the committed ones. */
+const TRAIN = { ...TRAIN_OPTIONS, ...JSON.parse(arg('train') ?? '{}') };
 const SHARES = (arg('shares') ?? '0.5').split(',').map(Number);
 const fold = (s: string) =>
   s
@@ -50,6 +54,8 @@ const fold = (s: string) =>
 
 interface Row extends DecisionRow {
   readonly file: string;
+  readonly text: string;
+  readonly best?: MatchTarget;
   /** Whether a right candidate is among the choices. */
   readonly reach: boolean;
 }
@@ -83,7 +89,7 @@ function heldOutRows(content: Content, messages: readonly LabelledMessage[], sha
   const rows: Row[] = [];
   for (let k = 0; k < folds; k++) {
     const train = messages.filter((m) => !scored.includes(m) || foldOf(m, scored.indexOf(m)) !== k);
-    const model = share > 0 ? loadIntentModel(trainFaqModel(content, train)) : undefined;
+    const model = share > 0 ? loadIntentModel(trainFaqModel(content, train, undefined, TRAIN)) : undefined;
     const matcher = createMatcher(model ? { ...content, faqModel: model } : content, {
       ...defaultMatcherOptions,
       ...open,
@@ -95,6 +101,8 @@ function heldOutRows(content: Content, messages: readonly LabelledMessage[], sha
       const answerable = classOf(item) !== 'none';
       rows.push({
         file: item.file,
+        text: item.text,
+        ...(r.candidates[0] ? { best: r.candidates[0].target } : {}),
         answerable,
         right: answerable && isRight(content, item, r.candidates[0]?.target),
         reach: answerable && r.candidates.some((c) => isRight(content, item, c.target)),
@@ -128,6 +136,8 @@ console.log(
 );
 for (const share of SHARES) {
   const data = heldOutRows(content, messages, share);
+  // --dump=file.json: the held-out searches, to read the misses of the training sets.
+  if (arg('dump')) writeFileSync(arg('dump')!, JSON.stringify(data));
   const answerable = data.filter((r) => r.answerable);
   console.log(
     `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}`,
