@@ -181,8 +181,10 @@ export function createPhraseFinder(
   let starts = new Float64Array(256);
   const present = new Uint8Array(vocabulary.length);
   // Whether every slot of a pattern can be filled by the words present: no closure per slot.
+  // Read from the last slot: the first one is filled (that is why the pattern is tried).
   const viable = (slots: readonly IdSlot[]): boolean => {
-    for (const slot of slots) {
+    for (let j = slots.length - 1; j >= 0; j--) {
+      const slot = slots[j]!;
       if (slot.gap >= 0) continue;
       let any = false;
       for (const alt of slot.alts) {
