@@ -291,7 +291,7 @@ const MAX_QUESTION_WORDS = 80;
 const MAX_WORD_CHARS = 40;
 
 /** A message as the matcher reads it: its words (normalised) and its question part's words. */
-export function readMessage(text: string): { tokens: string[]; questionTokens: string[] } {
+export function readMessage(text: string): { tokens: readonly string[]; questionTokens: readonly string[] } {
   const part = questionPart(readable(text));
   return {
     tokens: words(readAsQuestion(text)),

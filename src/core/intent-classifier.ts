@@ -89,21 +89,84 @@ export function appendFeatures(
       values[n++] = value;
     }
     previous = wh;
-    const len = Math.min(word.length, MAX_WORD);
-    // Padded positions -1 .. len: '<' before, '>' after.
-    for (let size = 3; size <= 5; size++) {
-      for (let i = -1; i + size <= len + 1; i++) {
-        let h = FNV_OFFSET ^ SEED_CHARS ^ size;
-        for (let j = i; j < i + size; j++) {
-          const c = j < 0 ? LEFT : j >= len ? RIGHT : word.charCodeAt(j);
-          h = Math.imul(h ^ c, FNV_PRIME);
-        }
-        into[n] = mix(h) & mask;
-        values[n++] = value;
+    const end = appendGrams(word, mask, into, n);
+    values.fill(value, n, end);
+    n = end;
+  }
+  return n;
+}
+
+/** The buckets of a word's 3-5 letter groups (padded as `<word>`) into `into` from `n`; returns the new length. */
+function appendGrams(word: string, mask: number, into: Int32Array, start: number): number {
+  let n = start;
+  const len = Math.min(word.length, MAX_WORD);
+  // Padded positions -1 .. len: '<' before, '>' after.
+  for (let size = 3; size <= 5; size++) {
+    for (let i = -1; i + size <= len + 1; i++) {
+      let h = FNV_OFFSET ^ SEED_CHARS ^ size;
+      for (let j = i; j < i + size; j++) {
+        const c = j < 0 ? LEFT : j >= len ? RIGHT : word.charCodeAt(j);
+        h = Math.imul(h ^ c, FNV_PRIME);
       }
+      into[n++] = mix(h) & mask;
     }
   }
   return n;
+}
+
+/** A word's own features, computed once per word and model: its hash, its bucket, then its letter groups' buckets. */
+interface WordFeatures {
+  readonly hash: number;
+  readonly buckets: Int32Array;
+}
+
+/** Appends a message's features with one value (the signature of {@link appendFeatures} once a model's mask is fixed). */
+type Append = (
+  tokens: readonly string[],
+  into: Int32Array,
+  values: Float32Array,
+  start: number,
+  value: number,
+) => number;
+
+/**
+ * {@link appendFeatures} with each word's features remembered (words repeat across messages):
+ * the same buckets in the same order.
+ */
+function createCachedFeatures(mask: number): Append {
+  const cache = new Map<string, WordFeatures>();
+  let scratch = new Int32Array(256);
+  const featuresOf = (word: string): WordFeatures => {
+    let f = cache.get(word);
+    if (f) return f;
+    const hash = wordHash(word);
+    const need = 1 + 3 * (Math.min(word.length, MAX_WORD) + 1);
+    if (scratch.length < need) scratch = new Int32Array(need);
+    scratch[0] = mix(hash) & mask;
+    f = { hash, buckets: scratch.slice(0, appendGrams(word, mask, scratch, 1)) };
+    // Members write an open-ended vocabulary: forget it all now and then rather than grow forever.
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(word, f);
+    return f;
+  };
+  return (tokens, into, values, start, value) => {
+    let n = start;
+    let previous = 0;
+    for (let t = 0; t < tokens.length; t++) {
+      const { hash, buckets } = featuresOf(tokens[t]!);
+      into[n] = buckets[0]!;
+      values[n++] = value;
+      if (t > 0) {
+        into[n] = mix(Math.imul(previous ^ 0x9e3779b9, FNV_PRIME) ^ hash) & mask;
+        values[n++] = value;
+      }
+      previous = hash;
+      into.set(buckets.subarray(1), n);
+      values.fill(value, n, n + buckets.length - 1);
+      n += buckets.length - 1;
+    }
+    return n;
+  };
 }
 
 /** How many features {@link appendFeatures} makes at most for these words. */
@@ -146,6 +209,7 @@ export function createIntentScorer(model: IntentModel): IntentScorer {
   const out = new Float32Array(classes);
   let buckets = new Int32Array(1024);
   let values = new Float32Array(1024);
+  const append = createCachedFeatures(mask);
   return {
     labels: model.labels,
     probabilities(tokens, questionTokens = []) {
@@ -154,7 +218,7 @@ export function createIntentScorer(model: IntentModel): IntentScorer {
         buckets = new Int32Array(need * 2);
         values = new Float32Array(need * 2);
       }
-      const n = encode(tokens, questionTokens, model.questionWeight, mask, buckets, values);
+      const n = encode(tokens, questionTokens, model.questionWeight, append, buckets, values);
       logits(model.weights, model.bias, classes, buckets, values, n, out);
       softmax(out);
       return out;
@@ -167,14 +231,14 @@ function encode(
   tokens: readonly string[],
   questionTokens: readonly string[],
   questionWeight: number,
-  mask: number,
+  append: Append,
   buckets: Int32Array,
   values: Float32Array,
 ): number {
-  let n = appendFeatures(tokens, mask, buckets, values, 0, 1);
+  let n = append(tokens, buckets, values, 0, 1);
   const whole = n;
   if (questionWeight > 0 && questionTokens.length > 0)
-    n = appendFeatures(questionTokens, mask, buckets, values, n, questionWeight);
+    n = append(questionTokens, buckets, values, n, questionWeight);
   // Unit length, so a long story is not more sure of itself than a short question.
   const norm = 1 / Math.sqrt(Math.max(1, whole + (n - whole) * questionWeight * questionWeight));
   for (let i = 0; i < n; i++) values[i]! *= norm;
@@ -243,12 +307,14 @@ export function trainIntentClassifier(
   const mask = (1 << bits) - 1;
   const w = new Float32Array((1 << bits) * classes);
   const bias = new Float64Array(classes);
+  const append: Append = (tokens, into, values, start, value) =>
+    appendFeatures(tokens, mask, into, values, start, value);
   const rows = examples.map((e) => {
     const q = e.questionTokens ?? [];
     const size = featureCount(e.tokens) + featureCount(q);
     const buckets = new Int32Array(size);
     const values = new Float32Array(size);
-    const n = encode(e.tokens, q, questionWeight, mask, buckets, values);
+    const n = encode(e.tokens, q, questionWeight, append, buckets, values);
     return { buckets: buckets.subarray(0, n), values: values.subarray(0, n), label: e.label };
   });
   const z = new Float64Array(classes);

@@ -38,25 +38,26 @@ const memoIn: (string | undefined)[] = new Array(MEMO).fill(undefined);
 const memoOut: string[] = new Array(MEMO).fill('');
 let memoAt = 0;
 
+// Each step below runs only when the text holds what it rewrites: the same result, without a
+// pass over every message for patterns most never contain (most are plain ASCII without "vit").
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function normalizeUncached(input: string): string {
-  return (
-    input
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[’‘`]/g, "'")
-      .replace(/\bvit(?:amin|amine|\.)?\s*b(?:\s*[-_]\s*|\s*)12\b/g, 'vitamin b12')
-      .replace(/\bb(?:\s*[-_]\s*|\s+)12\b/g, 'b12')
-      .replace(/\bb12s\b/g, 'b12')
-      // "vitamin D" would lose its one-letter name as a word: keep it as one token.
-      .replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1')
-      .replace(/[^\p{L}\p{N}\s']+/gu, ' ')
+  let s = NON_ASCII.test(input) ? input.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : input;
+  s = s.toLowerCase();
+  if (NON_ASCII.test(s) || s.includes('`')) s = s.replace(/[’‘`]/g, "'");
+  if (s.includes('vit')) s = s.replace(/\bvit(?:amin|amine|\.)?\s*b(?:\s*[-_]\s*|\s*)12\b/g, 'vitamin b12');
+  if (s.includes('12')) s = s.replace(/\bb(?:\s*[-_]\s*|\s+)12\b/g, 'b12');
+  if (s.includes('b12s')) s = s.replace(/\bb12s\b/g, 'b12');
+  // "vitamin D" would lose its one-letter name as a word: keep it as one token.
+  if (s.includes('vit')) s = s.replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1');
+  s = s.replace(/[^\p{L}\p{N}\s']+/gu, ' ');
+  if (s.includes("'"))
+    s = s
       // Whole words, then only those with an apostrophe (`/\S*'\S*/` retried every start of a long word).
       .replace(/\S+/g, (word) => (word.includes("'") ? expandContractions(word) : word))
-      .replace(/'/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-  );
+      .replace(/'/g, ' ');
+  return s.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -78,8 +79,24 @@ export function expandContractions(word: string): string {
     .replace(/'s$/, '');
 }
 
-/** Words of a normalised text. */
-export const words = (normalized: string): string[] => (normalized ? normalized.split(' ') : []);
+/**
+ * Words of a normalised text. One message is split by the safety check, the answer and the
+ * matcher's stages: the last few splits are remembered and shared, so the result is read-only.
+ */
+export function words(normalized: string): readonly string[] {
+  if (!normalized) return NO_WORDS;
+  for (let i = 0; i < MEMO; i++) if (wordsIn[i] === normalized) return wordsOut[i]!;
+  const out = Object.freeze(normalized.split(' '));
+  wordsIn[wordsAt] = normalized;
+  wordsOut[wordsAt] = out;
+  wordsAt = (wordsAt + 1) % MEMO;
+  return out;
+}
+
+const NO_WORDS: readonly string[] = Object.freeze([]);
+const wordsIn: (string | undefined)[] = new Array(MEMO).fill(undefined);
+const wordsOut: (readonly string[])[] = new Array(MEMO).fill(NO_WORDS);
+let wordsAt = 0;
 
 // Three rows of the distance table, reused by every call (grown when a longer word comes).
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;

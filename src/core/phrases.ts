@@ -177,35 +177,65 @@ export function createPhraseFinder(
 
   // Where each pattern may start: (pattern << 20) | position, for the positions whose word reads
   // as one of the pattern's first words. Sorted, the first pattern in list order wins, as written.
-  const starts: number[] = [];
+  // A typed array sorts numbers without a comparator call per comparison.
+  let starts = new Float64Array(256);
   const present = new Uint8Array(vocabulary.length);
-  const isPresent = (id: number) => present[id] === 1;
+  // Whether every slot of a pattern can be filled by the words present: no closure per slot.
+  // Read from the last slot: the first one is filled (that is why the pattern is tried).
+  const viable = (slots: readonly IdSlot[]): boolean => {
+    for (let j = slots.length - 1; j >= 0; j--) {
+      const slot = slots[j]!;
+      if (slot.gap >= 0) continue;
+      let any = false;
+      for (const alt of slot.alts) {
+        let all = true;
+        for (let k = 0; k < alt.length; k++)
+          if (present[alt[k]!] !== 1) {
+            all = false;
+            break;
+          }
+        if (all) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return false;
+    }
+    return true;
+  };
   const inWords = (tokens: readonly string[]): string | undefined => {
     const read = tokens.map(readingsOf);
-    starts.length = 0;
+    let count = 0;
     const positions = Math.min(read.length, 1 << 20);
     for (let t = 0; t < positions; t++) {
       const r = read[t]!;
       for (let i = 0; i < r.length; i++)
-        for (const p of startsWith[r[i]! >> 1]!) starts.push(p * (1 << 20) + t);
+        for (const p of startsWith[r[i]! >> 1]!) {
+          if (count === starts.length) {
+            const grown = new Float64Array(count * 2);
+            grown.set(starts);
+            starts = grown;
+          }
+          starts[count++] = p * (1 << 20) + t;
+        }
     }
-    if (starts.length === 0) return undefined;
-    starts.sort((a, b) => a - b);
+    if (count === 0) return undefined;
+    const sorted = starts.subarray(0, count).sort();
     for (const r of read) for (let i = 0; i < r.length; i++) present[r[i]! >> 1] = 1;
     let found: string | undefined;
     let last = -1;
     let lastPattern = -1;
-    let viable = false;
-    for (const start of starts) {
+    let fillable = false;
+    for (const start of sorted) {
       if (start === last) continue;
       last = start;
       const p = Math.floor(start / (1 << 20));
       // Most patterns fail for want of a later word: check every slot can be filled before trying.
       if (p !== lastPattern) {
         lastPattern = p;
-        viable = compiled[p]!.every((slot) => slot.gap >= 0 || slot.alts.some((alt) => alt.every(isPresent)));
+        fillable = viable(compiled[p]!);
       }
-      if (viable && matchAt(read, compiled[p]!, 0, start % (1 << 20), 0, false)) {
+      if (fillable && matchAt(read, compiled[p]!, 0, start % (1 << 20), 0, false)) {
         found = patterns[p];
         break;
       }

@@ -73,11 +73,26 @@ export function createModelScorer(model: SafetyModel): {
     }
     return w;
   };
+  // Word pairs by their first word, then their second: two lookups on the message's own words
+  // instead of a new "b:first second" string per pair.
+  const pairs = new Map<string, Map<string, number>>();
+  for (const [f, w] of weights) {
+    if (!f.startsWith('b:')) continue;
+    const space = f.indexOf(' ', 2);
+    if (space < 0) continue;
+    const first = f.slice(2, space);
+    let next = pairs.get(first);
+    if (!next) {
+      next = new Map();
+      pairs.set(first, next);
+    }
+    next.set(f.slice(space + 1), w);
+  }
   const probability = (tokens: readonly string[]): number => {
     let z = model.bias;
     for (let i = 0; i < tokens.length; i++) {
       z += wordWeight(tokens[i]!);
-      if (i > 0) z += weights.get(`b:${tokens[i - 1]} ${tokens[i]}`) ?? 0;
+      if (i > 0) z += pairs.get(tokens[i - 1]!)?.get(tokens[i]!) ?? 0;
     }
     return sigmoid(z);
   };

@@ -274,6 +274,68 @@ function lastWord(
   return count;
 }
 
+/**
+ * One reading's postings added to the running sums (query word `q`, weight `w`); a document not
+ * found before starts at zero. Returns the new number of documents found.
+ */
+function addPostings(
+  st: ScoreState,
+  docsOf: Int32Array,
+  scoresOf: Float64Array,
+  w: number,
+  q: number,
+  found: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  let touchedCount = found;
+  for (let p = 0; p < docsOf.length; p++) {
+    const doc = docsOf[p]!;
+    const last = lastTerm[doc]!;
+    if (last === -1) {
+      touched[touchedCount++] = doc;
+      score[doc] = 0;
+      quality[doc] = 0;
+      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+    }
+    if (last !== q) {
+      lastTerm[doc] = q;
+      quality[doc]!++;
+      matchedBits[doc * bitWords + word]! |= bit;
+    }
+    score[doc]! += w * scoresOf[p]!;
+  }
+  return touchedCount;
+}
+
+/**
+ * {@link addPostings} when no document is found yet: each posting is a new document, with this
+ * one word matched and its score (0 + x is x for these positive scores). Returns how many.
+ */
+function firstPostings(
+  st: ScoreState,
+  docsOf: Int32Array,
+  scoresOf: Float64Array,
+  w: number,
+  q: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  for (let p = 0; p < docsOf.length; p++) {
+    const doc = docsOf[p]!;
+    touched[p] = doc;
+    score[doc] = w * scoresOf[p]!;
+    quality[doc] = 1;
+    lastTerm[doc] = q;
+    const at = doc * bitWords;
+    for (let b = at, end = at + bitWords; b < end; b++) matchedBits[b] = 0;
+    matchedBits[at + word] = bit;
+  }
+  return docsOf.length;
+}
+
 /** A query scorer over one index's postings. */
 export function createScorer(
   postings: Postings,
@@ -324,10 +386,16 @@ export function createScorer(
     // the words before matched scores at most `rest` times the number of words left (BM25 sums,
     // then the quality factor), and once that cannot reach the floor it cannot make the top.
     let cut = plan.length;
+    // When the top holds a good share of all documents, few can be left out: floors cost more than they save.
+    const pruning = limit * 4 <= n;
     let floor = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < plan.length; i++) {
       const { q, expansion, times, bound, postings: size } = plan[i]!;
-      if (touchedCount >= limit && size > touchedCount) {
+      // A floor costs a pass over the documents found and lookups of the words left: worth it
+      // before a word with many more postings, a word most documents hold ("b12") or the last.
+      const worth =
+        size > 2 * touchedCount || i === plan.length - 1 || dense[expansion.ids[0]!] !== undefined;
+      if (pruning && touchedCount >= limit && size > touchedCount && worth) {
         floor = finalFloor(st, plan, i, touchedCount, limit);
         if (rest * (plan.length - i) < floor) {
           cut = i;
@@ -335,8 +403,6 @@ export function createScorer(
         }
       }
       rest -= bound;
-      const bit = 1 << (q & 31);
-      const word = q >>> 5;
       const lastId = expansion.ids.length === 1 && i === plan.length - 1 ? expansion.ids[0]! : -1;
       if (floor > Number.NEGATIVE_INFINITY && lastId >= 0 && dense[lastId] && byImpact[lastId]) {
         touchedCount = lastWord(st, lastId, q, expansion.weights[0]! * times, touchedCount, floor);
@@ -344,33 +410,38 @@ export function createScorer(
       }
       for (let e = 0; e < expansion.ids.length; e++) {
         const id = expansion.ids[e]!;
-        const w = expansion.weights[e]! * times;
-        const docsOf = postingDocs[id]!;
-        const scoresOf = postingScores[id]!;
-        for (let p = 0; p < docsOf.length; p++) {
-          const doc = docsOf[p]!;
-          const last = lastTerm[doc]!;
-          if (last === -1) {
-            touched[touchedCount++] = doc;
-            score[doc] = 0;
-            quality[doc] = 0;
-            for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
-          }
-          if (last !== q) {
-            lastTerm[doc] = q;
-            quality[doc]!++;
-            matchedBits[doc * bitWords + word]! |= bit;
-          }
-          score[doc]! += w * scoresOf[p]!;
+        if (touchedCount === 0) {
+          touchedCount = firstPostings(
+            st,
+            postingDocs[id]!,
+            postingScores[id]!,
+            expansion.weights[e]! * times,
+            q,
+          );
+          continue;
         }
+        touchedCount = addPostings(
+          st,
+          postingDocs[id]!,
+          postingScores[id]!,
+          expansion.weights[e]! * times,
+          q,
+          touchedCount,
+        );
       }
     }
     if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
     for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
+    // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
+    // dropped here, so the selection below reads a few hundred scores instead of thousands.
+    let kept = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
-      score[doc]! *= quality[doc]!;
+      const s = score[doc]! * quality[doc]!;
+      score[doc] = s;
+      if (s >= floor) touched[kept++] = doc;
     }
+    touchedCount = kept;
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
     let count = 0;

@@ -14,10 +14,12 @@ export function kthLargest(
   if (count <= k || k <= 0) return Number.NEGATIVE_INFINITY;
   if (selectBuffer.length < count) selectBuffer = new Float64Array(count);
   const a = selectBuffer;
-  for (let i = 0; i < count; i++) {
-    const doc = docs[i]!;
-    a[i] = factor ? score[doc]! * factor[doc]! : score[doc]!;
-  }
+  if (factor)
+    for (let i = 0; i < count; i++) {
+      const doc = docs[i]!;
+      a[i] = score[doc]! * factor[doc]!;
+    }
+  else for (let i = 0; i < count; i++) a[i] = score[docs[i]!]!;
   // Descending order: the element at index k-1 ends as the k-th largest.
   let lo = 0;
   let hi = count - 1;
