@@ -35,6 +35,11 @@ export interface MatcherOptions {
   readonly minProbability: number;
   /** With a classifier: above this probability of "none" (nothing the FAQ answers), no outright answer. */
   readonly maxNoneProbability: number;
+  /**
+   * With a classifier: above this probability of "none", not even "did you mean" choices; the
+   * member is told plainly that the article does not cover it.
+   */
+  readonly plainNoneProbability: number;
   /** A question naming a topic the article does not cover gets choices only above this coverage. */
   readonly notCoveredSuggestCoverage: number;
   /** A "did you mean" choice must score at least this share of the best candidate's score. */
@@ -52,6 +57,7 @@ export const defaultMatcherOptions: MatcherOptions = {
   classifierShare: 0.5,
   minProbability: 0.45,
   maxNoneProbability: 0.3,
+  plainNoneProbability: 0.9,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
 };
@@ -156,6 +162,9 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       };
 
       if (!evidence || coverage < options.minSuggestCoverage) return { decision: 'none', ...facts };
+      // Nothing the FAQ answers, says the classifier, and surely: choices would be loosely related.
+      if (probabilities && probabilities.none > options.plainNoneProbability && !exact.has(phrasingKey(base)))
+        return { decision: 'none', ...facts };
       // About something the article does not cover: never an outright answer. In a story, the
       // question part decides ("I take pregabalin... how is low b12 treated?" asks about b12),
       // unless it points back at the story ("I have hashimotos, does that raise my risk?").

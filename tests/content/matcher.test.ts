@@ -85,4 +85,17 @@ describe('understanding members (issue #10)', () => {
       expect(reply.meta?.faqId).toBe(id);
     },
   );
+
+  it.each([
+    'methylcobalamin vs cyanocobalamin which is better',
+    'best b12 brand uk',
+    'how much do private b12 shots cost',
+  ])(
+    'says plainly that the article does not cover "%s", without loosely related choices',
+    async (question) => {
+      const reply = await ask(question);
+      expect(reply.kind).toBe('fallback');
+      expect(reply.buttons?.map((b) => b.data)).toEqual(['faq', 'toc']);
+    },
+  );
 });

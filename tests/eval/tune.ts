@@ -26,7 +26,7 @@ import { loadContent } from '../../src/content/load.js';
 import { createMatcher, defaultMatcherOptions } from '../../src/content/matcher.js';
 import type { Content } from '../../src/core/content.js';
 import { loadIntentModel } from '../../src/core/intent-classifier.js';
-import type { MatchTarget } from '../../src/core/ports.js';
+import type { MatchDecision, MatchTarget } from '../../src/core/ports.js';
 import {
   addGain,
   type DecisionRow,
@@ -55,6 +55,8 @@ const fold = (s: string) =>
 interface Row extends DecisionRow {
   readonly file: string;
   readonly text: string;
+  /** The decision with every gate open ("answer": the gates decide). */
+  readonly decision: MatchDecision;
   readonly best?: MatchTarget;
   /** Whether a right candidate is among the choices. */
   readonly reach: boolean;
@@ -78,7 +80,7 @@ function isRight(content: Content, item: LabelledMessage, t: MatchTarget | undef
 }
 
 /** Every gate open: `decision` is "answer" whenever the matcher could answer at all. */
-const open = { minCoverage: 0, margin: 0, minProbability: 0, maxNoneProbability: 1 };
+const open = { minCoverage: 0, margin: 0, minProbability: 0, maxNoneProbability: 1, plainNoneProbability: 1 };
 
 /** Held-out rows: each message scored by a matcher whose classifier was trained without its fold. */
 function heldOutRows(content: Content, messages: readonly LabelledMessage[], share: number): Row[] {
@@ -102,6 +104,7 @@ function heldOutRows(content: Content, messages: readonly LabelledMessage[], sha
       rows.push({
         file: item.file,
         text: item.text,
+        decision: r.decision,
         ...(r.candidates[0] ? { best: r.candidates[0].target } : {}),
         answerable,
         right: answerable && isRight(content, item, r.candidates[0]?.target),
@@ -163,6 +166,17 @@ for (const share of SHARES) {
     );
   }
   const t = fitGates(data, WRONG_COST, share > 0);
+  if (share > 0) {
+    // The plain "not covered" cut: off-topic messages spared loosely related choices, against
+    // answerable ones that lose theirs (those the gates do not answer anyway).
+    const unsure = (r: Row) => r.decision === 'suggest' || (r.decision === 'answer' && !passes(t)(r));
+    for (const cut of [0.7, 0.8, 0.9, 0.95]) {
+      const plain = data.filter((r) => r.signals.none > cut && r.eligible && unsure(r));
+      console.log(
+        `  plainNoneProbability ${cut}: ${plain.filter((r) => !r.answerable).length} off-topic told plainly instead of choices; ${plain.filter((r) => r.reach).length} answerable lose choices holding the right entry (${plain.filter((r) => r.right).length} with it first)`,
+      );
+    }
+  }
   console.log(
     `  gates fitted on all (${figures(gainOf(data, passes(t), WRONG_COST))}): minCoverage ${t.minCoverage.toFixed(2)}, margin ${t.margin.toFixed(3)}, minProbability ${t.minProbability.toFixed(2)}, maxNoneProbability ${t.maxNoneProbability.toFixed(2)}`,
   );
