@@ -177,6 +177,15 @@ export function createPhraseFinder(
 
   // Where each pattern may start: (pattern << 20) | position, for the positions whose word reads
   // as one of the pattern's first words. Sorted, the first pattern in list order wins, as written.
+  // A word each pattern cannot do without (a later slot with one way to fill it), or -1: a pattern
+  // whose anchor is absent is out at once, before the full fillable check.
+  const anchor = Int32Array.from(compiled, (slots) => {
+    for (let j = slots.length - 1; j > 0; j--) {
+      const only = slots[j]!.alts.length === 1 ? slots[j]!.alts[0]! : undefined;
+      if (only) return only[only.length - 1]!;
+    }
+    return -1;
+  });
   // A typed array sorts numbers without a comparator call per comparison.
   let starts = new Float64Array(256);
   const present = new Uint8Array(vocabulary.length);
@@ -233,7 +242,8 @@ export function createPhraseFinder(
       // Most patterns fail for want of a later word: check every slot can be filled before trying.
       if (p !== lastPattern) {
         lastPattern = p;
-        fillable = viable(compiled[p]!);
+        const a = anchor[p]!;
+        fillable = (a < 0 || present[a] === 1) && viable(compiled[p]!);
       }
       if (fillable && matchAt(read, compiled[p]!, 0, start % (1 << 20), 0, false)) {
         found = patterns[p];

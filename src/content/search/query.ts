@@ -431,12 +431,13 @@ export function createScorer(
       }
     }
     if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
-    for (let i = 0; i < touchedCount; i++) lastTerm[touched[i]!] = -1;
     // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
-    // dropped here, so the selection below reads a few hundred scores instead of thousands.
+    // dropped here, so the selection below reads a few hundred scores instead of thousands. The
+    // same pass marks every document found as not found, for the next query.
     let kept = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
+      lastTerm[doc] = -1;
       const s = score[doc]! * quality[doc]!;
       score[doc] = s;
       if (s >= floor) touched[kept++] = doc;
