@@ -51,7 +51,10 @@ function normalizeUncached(input: string): string {
   if (s.includes('b12s')) s = s.replace(/\bb12s\b/g, 'b12');
   // "vitamin D" would lose its one-letter name as a word: keep it as one token.
   if (s.includes('vit')) s = s.replace(/\bvit(?:amin|amine|\.)?[\s-]*([ade])(?:\s*\d)?\b/g, 'vitamin$1');
-  s = s.replace(/[^\p{L}\p{N}\s']+/gu, ' ');
+  // In ASCII text (lower case by now) letters and digits are a-z and 0-9: a plain pattern does,
+  // and a text already normalised (a query with its synonyms) skips the rewrite.
+  if (NON_ASCII.test(s)) s = s.replace(/[^\p{L}\p{N}\s']+/gu, ' ');
+  else if (/[^a-z0-9\s']/.test(s)) s = s.replace(/[^a-z0-9\s']+/g, ' ');
   if (s.includes("'"))
     s = s
       // Whole words, then only those with an apostrophe (`/\S*'\S*/` retried every start of a long word).

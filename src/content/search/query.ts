@@ -358,7 +358,8 @@ export function createScorer(
     finals: new Float64Array(0),
   };
   const { score, quality, lastTerm, touched, top } = st;
-  const ties: number[] = [];
+  // Documents scoring exactly the threshold; a typed array sorts them without a comparator call.
+  const ties = new Int32Array(n);
   const ranking = {
     count: 0,
     docs: top,
@@ -446,16 +447,17 @@ export function createScorer(
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
     let count = 0;
-    ties.length = 0;
+    let tieCount = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = touched[i]!;
       const s = score[doc]!;
       if (s > threshold) top[count++] = doc;
-      else if (s === threshold) ties.push(doc);
+      else if (s === threshold) ties[tieCount++] = doc;
     }
-    if (ties.length > 0) {
-      if (count + ties.length > limit) ties.sort((x, y) => x - y);
-      for (let i = 0; i < ties.length && count < limit; i++) top[count++] = ties[i]!;
+    if (tieCount > 0) {
+      const tied = ties.subarray(0, tieCount);
+      if (count + tieCount > limit) tied.sort();
+      for (let i = 0; i < tieCount && count < limit; i++) top[count++] = tied[i]!;
     }
     ranking.count = count;
     return ranking;
