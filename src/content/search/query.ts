@@ -229,6 +229,46 @@ function finishFrom(
 }
 
 /**
+ * {@link finishFrom} and the final pass at once, when only the query's last word is left and it
+ * has one reading and a dense score array: each document found is dropped if it cannot reach
+ * `floor` even with that word (`rest` is the most it adds), else takes its score from the array
+ * and its final score (times its quality), and is kept if that reaches `floor`. Every document
+ * found is marked as not found, for the next query. Returns how many are kept (first in `touched`).
+ */
+function finishLast(
+  st: ScoreState,
+  step: PlanStep,
+  touchedCount: number,
+  rest: number,
+  floor: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const { q, expansion, times } = step;
+  const denseOf = st.postings.dense[expansion.ids[0]!]!;
+  const w = expansion.weights[0]! * times;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  let kept = 0;
+  for (let i = 0; i < touchedCount; i++) {
+    const doc = touched[i]!;
+    lastTerm[doc] = -1;
+    let total = score[doc]!;
+    let matched = quality[doc]!;
+    if ((total + rest) * (matched + 1) < floor) continue;
+    const s = denseOf[doc]!;
+    if (s !== 0) {
+      total += w * s;
+      matched++;
+      matchedBits[doc * bitWords + word]! |= bit;
+    }
+    const final = total * matched;
+    score[doc] = final;
+    if (final >= floor) touched[kept++] = doc;
+  }
+  return kept;
+}
+
+/**
  * The query's last word when it has one reading and a dense score array, once a floor is known:
  * documents already found take its score from the array; a document it alone would bring in
  * scores its score times one, so only those at or above the floor are taken, read by falling
@@ -431,19 +471,24 @@ export function createScorer(
         );
       }
     }
-    if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
-    // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
-    // dropped here, so the selection below reads a few hundred scores instead of thousands. The
-    // same pass marks every document found as not found, for the next query.
-    let kept = 0;
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      lastTerm[doc] = -1;
-      const s = score[doc]! * quality[doc]!;
-      score[doc] = s;
-      if (s >= floor) touched[kept++] = doc;
+    const last = plan[plan.length - 1];
+    if (cut === plan.length - 1 && last!.expansion.ids.length === 1 && dense[last!.expansion.ids[0]!]) {
+      touchedCount = finishLast(st, last!, touchedCount, rest, floor);
+    } else {
+      if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
+      // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
+      // dropped here, so the selection below reads a few hundred scores instead of thousands. The
+      // same pass marks every document found as not found, for the next query.
+      let kept = 0;
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        lastTerm[doc] = -1;
+        const s = score[doc]! * quality[doc]!;
+        score[doc] = s;
+        if (s >= floor) touched[kept++] = doc;
+      }
+      touchedCount = kept;
     }
-    touchedCount = kept;
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
     let count = 0;
