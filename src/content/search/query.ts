@@ -5,7 +5,7 @@
  */
 import type { Expansion } from './expansion.js';
 import type { Postings } from './postings.js';
-import { kthLargest } from './select.js';
+import { kthLargest, kthLargestIn } from './select.js';
 
 /**
  * The best documents of the last query. Valid until the next query on the same index: its
@@ -135,7 +135,7 @@ function finalFloor(
   limit: number,
 ) {
   if (st.finals.length < touchedCount) st.finals = new Float64Array(touchedCount);
-  const { finals, n, touched, score, quality, top } = st;
+  const { finals, n, touched, score, quality } = st;
   const postingDocs = st.postings.docs;
   let count = 0;
   let rarest: PlanStep | undefined;
@@ -157,8 +157,8 @@ function finalFloor(
       if (score[doc]! * quality[doc]! >= lead) finals[count++] = finalOf(st, plan, from, doc);
     }
   }
-  for (let i = 0; i < count; i++) top[i] = i;
-  return kthLargest(top, count, finals, undefined, limit);
+  // The finals are scratch: selected in place.
+  return kthLargestIn(finals, count, limit);
 }
 
 /**
@@ -363,6 +363,18 @@ function firstPostings(
   const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
   const bit = 1 << (q & 31);
   const word = q >>> 5;
+  if (bitWords === 1) {
+    // Up to 32 query words (nearly every query): one bit word per document, set outright.
+    for (let p = 0; p < docsOf.length; p++) {
+      const doc = docsOf[p]!;
+      touched[p] = doc;
+      score[doc] = w * scoresOf[p]!;
+      quality[doc] = 1;
+      lastTerm[doc] = q;
+      matchedBits[doc] = bit;
+    }
+    return docsOf.length;
+  }
   for (let p = 0; p < docsOf.length; p++) {
     const doc = docsOf[p]!;
     touched[p] = doc;
