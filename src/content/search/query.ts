@@ -334,10 +334,17 @@ function addPostings(
     const doc = docsOf[p]!;
     const last = lastTerm[doc]!;
     if (last === -1) {
+      // A new document: this word alone (0 + x is x for these positive scores).
       touched[touchedCount++] = doc;
-      score[doc] = 0;
-      quality[doc] = 0;
-      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+      score[doc] = w * scoresOf[p]!;
+      quality[doc] = 1;
+      lastTerm[doc] = q;
+      if (bitWords === 1) matchedBits[doc] = bit;
+      else {
+        for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+        matchedBits[doc * bitWords + word] = bit;
+      }
+      continue;
     }
     if (last !== q) {
       lastTerm[doc] = q;
