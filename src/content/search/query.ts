@@ -5,7 +5,7 @@
  */
 import type { Expansion } from './expansion.js';
 import type { Postings } from './postings.js';
-import { kthLargest } from './select.js';
+import { kthLargest, kthLargestIn } from './select.js';
 
 /**
  * The best documents of the last query. Valid until the next query on the same index: its
@@ -135,7 +135,7 @@ function finalFloor(
   limit: number,
 ) {
   if (st.finals.length < touchedCount) st.finals = new Float64Array(touchedCount);
-  const { finals, n, touched, score, quality, top } = st;
+  const { finals, n, touched, score, quality } = st;
   const postingDocs = st.postings.docs;
   let count = 0;
   let rarest: PlanStep | undefined;
@@ -157,8 +157,8 @@ function finalFloor(
       if (score[doc]! * quality[doc]! >= lead) finals[count++] = finalOf(st, plan, from, doc);
     }
   }
-  for (let i = 0; i < count; i++) top[i] = i;
-  return kthLargest(top, count, finals, undefined, limit);
+  // The finals are scratch: selected in place.
+  return kthLargestIn(finals, count, limit);
 }
 
 /**
@@ -224,6 +224,46 @@ function finishFrom(
         score[doc]! += w * scoresOf[p]!;
       }
     }
+  }
+  return kept;
+}
+
+/**
+ * {@link finishFrom} and the final pass at once, when only the query's last word is left and it
+ * has one reading and a dense score array: each document found is dropped if it cannot reach
+ * `floor` even with that word (`rest` is the most it adds), else takes its score from the array
+ * and its final score (times its quality), and is kept if that reaches `floor`. Every document
+ * found is marked as not found, for the next query. Returns how many are kept (first in `touched`).
+ */
+function finishLast(
+  st: ScoreState,
+  step: PlanStep,
+  touchedCount: number,
+  rest: number,
+  floor: number,
+): number {
+  const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
+  const { q, expansion, times } = step;
+  const denseOf = st.postings.dense[expansion.ids[0]!]!;
+  const w = expansion.weights[0]! * times;
+  const bit = 1 << (q & 31);
+  const word = q >>> 5;
+  let kept = 0;
+  for (let i = 0; i < touchedCount; i++) {
+    const doc = touched[i]!;
+    lastTerm[doc] = -1;
+    let total = score[doc]!;
+    let matched = quality[doc]!;
+    if ((total + rest) * (matched + 1) < floor) continue;
+    const s = denseOf[doc]!;
+    if (s !== 0) {
+      total += w * s;
+      matched++;
+      matchedBits[doc * bitWords + word]! |= bit;
+    }
+    const final = total * matched;
+    score[doc] = final;
+    if (final >= floor) touched[kept++] = doc;
   }
   return kept;
 }
@@ -323,6 +363,18 @@ function firstPostings(
   const { touched, score, quality, lastTerm, matchedBits, bitWords } = st;
   const bit = 1 << (q & 31);
   const word = q >>> 5;
+  if (bitWords === 1) {
+    // Up to 32 query words (nearly every query): one bit word per document, set outright.
+    for (let p = 0; p < docsOf.length; p++) {
+      const doc = docsOf[p]!;
+      touched[p] = doc;
+      score[doc] = w * scoresOf[p]!;
+      quality[doc] = 1;
+      lastTerm[doc] = q;
+      matchedBits[doc] = bit;
+    }
+    return docsOf.length;
+  }
   for (let p = 0; p < docsOf.length; p++) {
     const doc = docsOf[p]!;
     touched[p] = doc;
@@ -431,19 +483,24 @@ export function createScorer(
         );
       }
     }
-    if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
-    // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
-    // dropped here, so the selection below reads a few hundred scores instead of thousands. The
-    // same pass marks every document found as not found, for the next query.
-    let kept = 0;
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      lastTerm[doc] = -1;
-      const s = score[doc]! * quality[doc]!;
-      score[doc] = s;
-      if (s >= floor) touched[kept++] = doc;
+    const last = plan[plan.length - 1];
+    if (cut === plan.length - 1 && last!.expansion.ids.length === 1 && dense[last!.expansion.ids[0]!]) {
+      touchedCount = finishLast(st, last!, touchedCount, rest, floor);
+    } else {
+      if (cut < plan.length) touchedCount = finishFrom(st, plan, cut, touchedCount, rest, floor);
+      // Documents below the floor (a bound under the limit-th best final score) cannot make the top:
+      // dropped here, so the selection below reads a few hundred scores instead of thousands. The
+      // same pass marks every document found as not found, for the next query.
+      let kept = 0;
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        lastTerm[doc] = -1;
+        const s = score[doc]! * quality[doc]!;
+        score[doc] = s;
+        if (s >= floor) touched[kept++] = doc;
+      }
+      touchedCount = kept;
     }
-    touchedCount = kept;
     // The best `limit` by score, then by document number among equal scores at the threshold.
     const threshold = kthLargest(touched, touchedCount, score, undefined, limit);
     let count = 0;

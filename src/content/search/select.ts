@@ -20,6 +20,15 @@ export function kthLargest(
       a[i] = score[doc]! * factor[doc]!;
     }
   else for (let i = 0; i < count; i++) a[i] = score[docs[i]!]!;
+  return kthLargestIn(a, count, k);
+}
+
+/**
+ * The `k`-th largest of the first `count` values of `a`, by quickselect in place (it reorders
+ * them); -Infinity when there are no more than `k`.
+ */
+export function kthLargestIn(a: Float64Array, count: number, k: number): number {
+  if (count <= k || k <= 0) return Number.NEGATIVE_INFINITY;
   // Descending order: the element at index k-1 ends as the k-th largest.
   let lo = 0;
   let hi = count - 1;
