@@ -32,6 +32,9 @@ export const TRAINING_FILES = [
   'train-passages.jsonl',
   'train-voices.jsonl',
   'train-implied.jsonl',
+  'train-worries.jsonl',
+  'train-topics.jsonl',
+  'train-stories2.jsonl',
 ];
 const EVAL_DIR = path.resolve(import.meta.dirname, '../tests/eval');
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../content');

@@ -48,14 +48,14 @@ export interface MatcherOptions {
 
 export const defaultMatcherOptions: MatcherOptions = {
   minCoverage: 0.2,
-  margin: 1.225,
+  margin: 1.2,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
   questionWeight: 1,
   classifierShare: 0.5,
-  minProbability: 0.45,
+  minProbability: 0.55,
   maxNoneProbability: 0.3,
   plainNoneProbability: 0.9,
   notCoveredSuggestCoverage: 0.55,

@@ -17,13 +17,15 @@ const PAST = re(
   String.raw`\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|few|several|couple of|couple|some) (years?|yrs|decades?|months?) (ago|back)\b` +
     String.raw`|\b(a|one) (year|decade) ago\b|\blast (year|summer|winter|spring|autumn|christmas)\b|\bas a (teen|teenager|kid|child|student|young \w+)\b` +
     String.raw`|\bwhen i was (a|an|younger|little|young|at|in|first|pregnant|\d+)\b|\bin my (teens|late teens|early teens|twenties|thirties|20s|30s|youth|childhood)\b` +
-    String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b|\blong time ago\b|\b(none|nothing|not one|never again) since\b`,
+    String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b|\blong time ago\b|\b(none|nothing|not one|never again) since\b` +
+    // Recovered and stable: "2 years without self harm", "no more thoughts of ending it".
+    String.raw`|\b(\d+|a|one|two|three|four|five|six|many|several) (years?|yrs|months?) (without|free of|clean of|since)\b|\bno more (thoughts|urges)\b|\bmuch better (for|since)\b|\bfor a long time now\b|\bfirst year of\b`,
 );
 
 // A question about a condition, a symptom or a risk, not a report of one: "what are the signs
 // of a stroke", "does fibromyalgia cause chest pain", "what happens if you overdose on b12".
 const ASKS_ABOUT = re(
-  String.raw`\b(signs?|symptoms?|cause|causes|caused|causing|normal|difference|differ|linked|link|related|relate|common|mean|means|risks?|dangerous|possible|likely|feel like|tell the difference|how do (you|i) know|how can (you|i) tell)\b`,
+  String.raw`\b(signs?|symptoms?|cause|causes|caused|causing|normal|difference|differ|linked|link|related|relate|common|mean|means|risks?|dangerous|possible|likely|feel like|tell the difference|how do (you|i) know|how can (you|i) tell|fibro thing|b12 thing)\b`,
 );
 const QUESTION_START = re(
   String.raw`^(what|whats|how|why|does|do|can|could|is|are|should|which|when|anyone|has anyone|have you|did)\b`,
@@ -41,7 +43,7 @@ const ANIMAL = re(
 const CONFIRMED = re(
   String.raw`\b(costochondritis|turned out to be|diagnosed (with|as|a|it as)|sent me home|checks? (were |was )?(normal|fine|clear|ok)|(heart|hearts|heart has|heart s) been checked|mri clear|was checked by|said it was (a |just )?(panic|anxiety|muscular)|(doctor|doctors|gp|dr|cardiologist|consultant|neurologist|a&e|er) (said|says|told me|confirmed)` +
     '|(ecg|ekg|scans?|tests?|bloods|mri|ct|x ray|echo) (was|were|came back|all) (normal|clear|fine|ok|okay)|all clear|nothing wrong with my heart' +
-    String.raw`|managed by|(doctor|doctors|gp|dr|cardiologist|neurologist|psychiatrist|therapist) (already )?(checked|knows|manages)|already checked|anxiety disorder|(well )?controlled (with|by|on)|non epileptic|pnes)\b`,
+    String.raw`|managed by|(doctor|doctors|gp|dr|cardiologist|neurologist|psychiatrist|therapist) (already )?(checked|knows|manages)|already checked|anxiety disorder|all normal|(ecg|ekg|scan|bloods|tests?) normal|according to (my|the) (gp|doctor|dr|cardiologist|therapist)|(therapist|doctor|gp|dr) said (its|it is|it s|it was)|(crew|paramedics|doctor|gp|nurse) checked me|they think it was|(well )?controlled (with|by|on)|non epileptic|pnes)\b`,
 );
 const ANXIETY = re(String.raw`\b(anxiety|anxious|panic|panicky|stress|stressed|nerves|nervous)\b`);
 
@@ -60,7 +62,8 @@ const SOON = re(String.raw`\b(at the moment|currently|tonight|this time)\b`);
 // A film, a book, the news: someone else's story, not a member's emergency.
 const STORY = re(
   String.raw`\b(episode|film|movie|novel|audiobook|documentary|storyline|soap|character|tv show|the news|news said|grey anatomy|greys anatomy|casualty|homework|in the book|school play|read an article` +
-    String.raw`|netflix|series|scene|podcast|celebrity|news says|in the play|trigger warning|an article|short story)\b`,
+    '|netflix|series|scene|podcast|celebrity|news says|in the play|trigger warning|an article|short story' +
+    String.raw`|memoir|a book|the radio|on the radio|a segment|a video|saw a clip|youtube|tiktok)\b`,
 );
 // Advice to others: "if anyone feels suicidal, please call a helpline", "posting the signs of a stroke".
 const ADVICE = re(
@@ -75,14 +78,16 @@ const DAILY = re(
 // Helping others: volunteering, training, asking how to support someone who is safe.
 const HELPING = re(
   String.raw`\b(volunteer\w*|crisis line|helpline shift|on my helpline|first aid course|mental health first aid|peer support\w*|samaritans listener|prevention` +
-    String.raw`|how (do|can|should) i (support|talk to)|how to (support|talk to)|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever)\b`,
+    String.raw`|how (do|can|should) i (support|talk to|convince|help)|how to (support|talk to)|what (to|do you|do i|should i) say to|tips for talking|lost (someone|a friend|\w+) to suicide|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever)\b`,
 );
 // An animal given away or looked after is a member's plan, not an animal in danger ("given my cat to my neighbour").
 const REHOMED = re(
-  String.raw`\b(given|gave|give|giving|rehome\w*|look after|looking after|take|instructions for|care of|dropped|left) (my|the|our) (dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse)\b`,
+  String.raw`\b(given|gave|give|giving|rehome\w*|look after|looking after|take|instructions for|care of|dropped|left|bye to|goodbye to) (my|the|our) (dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse)\b`,
 );
 // "Does anyone else get ...?": asking about a shared experience.
 const ANYONE_ELSE = re(String.raw`^(does |do |has |is )?anyone else\b`);
+// "..., anyone else": the same question asked at the end, often without its question mark.
+const ANYONE_ELSE_END = re(String.raw`\banyone else( too| get this| have this| get that)?$`);
 
 const RULES: readonly Rule[] = [
   { name: 'everyday doses', test: (n) => DAILY.test(n) },
@@ -97,7 +102,10 @@ const RULES: readonly Rule[] = [
     name: 'question about a condition',
     test: (n, asks) => (asks || QUESTION_START.test(n)) && (ASKS_ABOUT.test(n) || ANXIETY.test(n)),
   },
-  { name: 'asks whether anyone else has it', test: (n, asks) => asks && ANYONE_ELSE.test(n) },
+  {
+    name: 'asks whether anyone else has it',
+    test: (n, asks) => (asks && ANYONE_ELSE.test(n)) || ANYONE_ELSE_END.test(n),
+  },
 ];
 
 /**

@@ -176,3 +176,36 @@ describe('graded emergencies: context rules of round 4', () => {
     expect(verdict.grade, verdict.reason).toBe('emergency');
   });
 });
+
+describe('graded emergencies: context rules of round 5', () => {
+  it.each([
+    ['past event', 'three years without self harm now, this group helped me so much'],
+    ['helping others', 'what should i say to my sister, she told me she feels suicidal sometimes'],
+    ['a story (film, book, news)', 'there was a segment on the radio about heart attacks in young women'],
+    ['confirmed by a doctor', 'went in with chest pain, ecg normal, they think it was a panic attack'],
+    ['question about a condition', 'why does my chest hurt when i lie on my side, is that a fibro thing?'],
+    ['asks whether anyone else has it', 'my chest goes tight before every appointment, anyone else'],
+  ])('no alarm when %s', (rule, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+  });
+
+  it.each([
+    [
+      'a farewell that names a pet',
+      'goodbye everyone, said goodbye to the cat, thank you all for everything, this is my last message',
+    ],
+    [
+      'a book, but happening now',
+      'was reading a book and now crushing chest pain going into my jaw right now',
+    ],
+    [
+      'a doctor, but happening now',
+      'my gp said it was anxiety but i cant breathe right now and my lips are blue',
+    ],
+  ])('keeps the alarm: %s', (_why, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+  });
+});

@@ -59,6 +59,9 @@ export type EvalSetName =
   | 'train-passages'
   | 'train-voices'
   | 'train-implied'
+  | 'train-worries'
+  | 'train-topics'
+  | 'train-stories2'
   | 'holdout'
   | 'blind';
 

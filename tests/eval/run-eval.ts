@@ -39,6 +39,9 @@ for (const set of [
   'train-passages',
   'train-voices',
   'train-implied',
+  'train-worries',
+  'train-topics',
+  'train-stories2',
   'holdout',
   'blind',
 ] as const) {
