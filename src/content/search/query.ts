@@ -305,11 +305,14 @@ function lastWord(
     if (lastTerm[doc] !== -1) continue;
     touched[count++] = doc;
     lastTerm[doc] = q;
-    score[doc] = 0;
+    // 0 + x is x for these positive scores.
+    score[doc] = w * s;
     quality[doc] = 1;
-    for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
-    matchedBits[doc * bitWords + word]! |= bit;
-    score[doc]! += w * s;
+    if (bitWords === 1) matchedBits[doc] = bit;
+    else {
+      for (let b = doc * bitWords, end = b + bitWords; b < end; b++) matchedBits[b] = 0;
+      matchedBits[doc * bitWords + word] = bit;
+    }
   }
   return count;
 }
