@@ -62,6 +62,9 @@ export type EvalSetName =
   | 'train-worries'
   | 'train-topics'
   | 'train-stories2'
+  | 'train-pairs2'
+  | 'train-newmember'
+  | 'train-wording'
   | 'holdout'
   | 'blind';
 

@@ -42,6 +42,9 @@ for (const set of [
   'train-worries',
   'train-topics',
   'train-stories2',
+  'train-pairs2',
+  'train-newmember',
+  'train-wording',
   'holdout',
   'blind',
 ] as const) {
