@@ -35,6 +35,9 @@ export const TRAINING_FILES = [
   'train-worries.jsonl',
   'train-topics.jsonl',
   'train-stories2.jsonl',
+  'train-pairs2.jsonl',
+  'train-newmember.jsonl',
+  'train-wording.jsonl',
 ];
 const EVAL_DIR = path.resolve(import.meta.dirname, '../tests/eval');
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../content');

@@ -48,7 +48,7 @@ export interface MatcherOptions {
 
 export const defaultMatcherOptions: MatcherOptions = {
   minCoverage: 0.2,
-  margin: 1.2,
+  margin: 1.25,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
