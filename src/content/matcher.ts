@@ -48,13 +48,13 @@ export interface MatcherOptions {
 
 export const defaultMatcherOptions: MatcherOptions = {
   minCoverage: 0.2,
-  margin: 1.25,
+  margin: 1.4,
   minSuggestCoverage: 0.2,
   unknownWeight: 0.5,
   answerShare: 0.5,
   passageShare: 0.3,
   questionWeight: 1,
-  classifierShare: 0.5,
+  classifierShare: 0.6,
   minProbability: 0.55,
   maxNoneProbability: 0.3,
   plainNoneProbability: 0.9,
