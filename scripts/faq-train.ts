@@ -21,24 +21,25 @@ import {
   trainIntentClassifier,
 } from '../src/core/intent-classifier.js';
 
-/** The labelled message files the classifier learns from, in tests/eval/ (missing ones are skipped). */
-export const TRAINING_FILES = [
-  'dev.jsonl',
-  'own.jsonl',
-  'train-stories.jsonl',
-  'train-short.jsonl',
-  'train-pairs.jsonl',
-  'train-group.jsonl',
-  'train-passages.jsonl',
-  'train-voices.jsonl',
-  'train-implied.jsonl',
-  'train-worries.jsonl',
-  'train-topics.jsonl',
-  'train-stories2.jsonl',
-  'train-pairs2.jsonl',
-  'train-newmember.jsonl',
-  'train-wording.jsonl',
-];
+/** The labelled message sets the classifier learns from, `tests/eval/<name>.jsonl` (missing ones are skipped). */
+export const TRAINING_SETS = [
+  'dev',
+  'own',
+  'train-stories',
+  'train-short',
+  'train-pairs',
+  'train-group',
+  'train-passages',
+  'train-voices',
+  'train-implied',
+  'train-worries',
+  'train-topics',
+  'train-stories2',
+  'train-pairs2',
+  'train-newmember',
+  'train-wording',
+] as const;
+export type TrainingSet = (typeof TRAINING_SETS)[number];
 const EVAL_DIR = path.resolve(import.meta.dirname, '../tests/eval');
 const CONTENT_DIR = path.resolve(import.meta.dirname, '../content');
 /** Content files whose text the model learns from. */
@@ -62,7 +63,7 @@ export function readTrainingMessages(
   const hash = createHash('sha256');
   for (const f of CONTENT_FILES) hash.update(`${f}\n${readFileSync(path.join(contentDir, f), 'utf8')}`);
   const messages: LabelledMessage[] = [];
-  for (const file of TRAINING_FILES) {
+  for (const file of TRAINING_SETS.map((set) => `${set}.jsonl`)) {
     const full = path.join(evalDir, file);
     if (!existsSync(full)) continue;
     const text = readFileSync(full, 'utf8');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createKeywordFilter } from '../../bench/keyword-filter.js';
+import { TRAINING_SETS, type TrainingSet } from '../../scripts/faq-train.js';
 import type { Content } from '../../src/core/content.js';
 import type { Router } from '../../src/core/router.js';
 import type { Reply } from '../../src/core/types.js';
@@ -49,24 +50,9 @@ export interface EvalScores {
   readonly misses: readonly string[];
 }
 
-export type EvalSetName =
-  | 'dev'
-  | 'own'
-  | 'train-stories'
-  | 'train-short'
-  | 'train-pairs'
-  | 'train-group'
-  | 'train-passages'
-  | 'train-voices'
-  | 'train-implied'
-  | 'train-worries'
-  | 'train-topics'
-  | 'train-stories2'
-  | 'train-pairs2'
-  | 'train-newmember'
-  | 'train-wording'
-  | 'holdout'
-  | 'blind';
+/** Every labelled set `npm run eval` prints: the ones the classifier learns from, then the held-out ones. */
+export const EVAL_SETS = [...TRAINING_SETS, 'holdout', 'blind'] as const;
+export type EvalSetName = TrainingSet | 'holdout' | 'blind';
 
 export function readEvalSet(name: EvalSetName): EvalItem[] {
   const file = path.join(import.meta.dirname, `${name}.jsonl`);

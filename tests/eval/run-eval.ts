@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createContentStore } from '../../src/content/store.js';
 import { createRouter } from '../../src/core/router.js';
-import { type EvalScores, evaluate, keywordFilterSystem, readEvalSet, routerSystem } from './evaluate.js';
+import {
+  EVAL_SETS,
+  type EvalScores,
+  evaluate,
+  keywordFilterSystem,
+  readEvalSet,
+  routerSystem,
+} from './evaluate.js';
 
 const verbose = process.argv.includes('--verbose');
 const store = await createContentStore(path.resolve(import.meta.dirname, '../../content'));
@@ -29,25 +36,7 @@ console.log(`${''.padEnd(30)}${columns.map(([h]) => h.padStart(width(h))).join('
 const content = store.current().content;
 // blind.jsonl was written from the article alone and frozen before tuning: its misses are never
 // printed, so nobody tunes on them. --verbose lists the misses of dev and own (tuning sets) only.
-for (const set of [
-  'dev',
-  'own',
-  'train-stories',
-  'train-short',
-  'train-pairs',
-  'train-group',
-  'train-passages',
-  'train-voices',
-  'train-implied',
-  'train-worries',
-  'train-topics',
-  'train-stories2',
-  'train-pairs2',
-  'train-newmember',
-  'train-wording',
-  'holdout',
-  'blind',
-] as const) {
+for (const set of EVAL_SETS) {
   if (!existsSync(path.join(import.meta.dirname, `${set}.jsonl`))) continue;
   const items = readEvalSet(set);
   const bot = await evaluate(routerSystem(router), items, content);
