@@ -35,40 +35,38 @@ for (let p = 0; p < 4; p++) {
 }
 const links = new Map([['p:2:0', 'e0']]);
 const weights = { answerShare: 0.5, passageShare: 0.3 };
+const index = createSearchIndex(
+  docs.map((d) => d.fields),
+  options,
+);
+const merge = createTargetMerger(docs, links, weights);
+const QUERIES = [
+  'are b12 injections right',
+  'b12 tablets or injections',
+  'b12 fibromyalgia answer',
+  'tests',
+  'b12',
+];
 
 describe('target merge', () => {
-  const index = createSearchIndex(
-    docs.map((d) => d.fields),
-    options,
+  it.each(QUERIES)(
+    'gives the same candidates, scores and matched words as the merge in ranking order: %s',
+    (q) => {
+      const plain = (c: Merged) => ({
+        target: c.target,
+        label: c.label,
+        score: c.score,
+        queryTerms: [...c.queryTerms].sort(),
+      });
+      const fast = merge.all(index.rank(q, 300)).map(plain);
+      const ordered = mergeInOrder(index.rank(q, 300), docs, links, weights).map(plain);
+      expect(fast).toEqual(ordered);
+      expect(fast.length).toBeGreaterThan(0);
+    },
   );
-  const merge = createTargetMerger(docs, links, weights);
-
-  it.each([
-    'are b12 injections right',
-    'b12 tablets or injections',
-    'b12 fibromyalgia answer',
-    'tests',
-    'b12',
-  ])('gives the same candidates, scores and matched words as the merge in ranking order: %s', (q) => {
-    const plain = (c: Merged) => ({
-      target: c.target,
-      label: c.label,
-      score: c.score,
-      queryTerms: [...c.queryTerms].sort(),
-    });
-    const fast = merge.all(index.rank(q, 300)).map(plain);
-    const ordered = mergeInOrder(index.rank(q, 300), docs, links, weights).map(plain);
-    expect(fast).toEqual(ordered);
-    expect(fast.length).toBeGreaterThan(0);
-  });
 });
 
 describe('target merge, first candidates only', () => {
-  const index = createSearchIndex(
-    docs.map((d) => d.fields),
-    options,
-  );
-  const merge = createTargetMerger(docs, links, weights);
   const plain = (c: Merged) => ({
     target: c.target,
     label: c.label,
@@ -79,13 +77,7 @@ describe('target merge, first candidates only', () => {
   const rescore = (t: number, score: number, best: number) =>
     Math.round((10 * score) / best) / 10 + (t === 2 ? 0.5 : 0);
 
-  it.each([
-    'are b12 injections right',
-    'b12 tablets or injections',
-    'b12 fibromyalgia answer',
-    'tests',
-    'b12',
-  ])('are the first of every candidate re-scored and stably sorted: %s', (q) => {
+  it.each(QUERIES)('are the first of every candidate re-scored and stably sorted: %s', (q) => {
     const every = merge.all(index.rank(q, 300));
     const best = every[0]?.score ?? 0;
     for (const k of [1, 2, 3, 5]) {
