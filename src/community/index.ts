@@ -65,6 +65,11 @@ export interface CommunityOptions {
   readonly whatsappAutoApprove?: boolean;
   /** FLOOD_MAX and FLOOD_WINDOW_SECONDS (in milliseconds); reading has its own budget (see flood.ts). */
   readonly flood: { readonly max: number; readonly windowMs: number; readonly navigationMax?: number };
+  /**
+   * How long a reply waits on Redis for flood control and article positions before it goes on
+   * without them (default 500 ms): a slow store costs a count or a position, never a reply.
+   */
+  readonly storeWaitMs?: number;
   /** For dates in moderators' answers (COMMUNITY_TIMEZONE). */
   readonly timeZone?: string;
   /** Subscribers per platform, from scheduling's subscription store when it exists. */
@@ -190,9 +195,15 @@ export function createCommunity(options: CommunityOptions): Community {
       clock,
       logger,
       ...(redis ? { store: createRedisFloodStore(redis, prefix) } : {}),
+      ...(options.storeWaitMs ? { timeoutMs: options.storeWaitMs } : {}),
     }),
   ];
-  const positions = redis ? createRedisPositions(redis, prefix, { logger }) : undefined;
+  const positions = redis
+    ? createRedisPositions(redis, prefix, {
+        logger,
+        ...(options.storeWaitMs ? { timeoutMs: options.storeWaitMs } : {}),
+      })
+    : undefined;
   const seenJoins = redis ? createRedisOnce(redis, prefix, { logger }) : createMemoryOnce();
 
   // Bookkeeping never holds up a reply: a slow or absent Redis loses a count, not an answer.

@@ -194,7 +194,12 @@ export async function makeBot(
   } & Partial<
     Pick<
       CommunityOptions,
-      'joinRequestTimeoutMs' | 'whatsappAutoApprove' | 'flood' | 'welcomeWindowMs' | 'subscribers'
+      | 'joinRequestTimeoutMs'
+      | 'whatsappAutoApprove'
+      | 'flood'
+      | 'welcomeWindowMs'
+      | 'subscribers'
+      | 'storeWaitMs'
     >
   > = {},
 ): Promise<TestBot> {
@@ -217,6 +222,7 @@ export async function makeBot(
     flood: options.flood ?? { max: 1000, windowMs: 30_000 },
     welcomeWindowMs: options.welcomeWindowMs ?? 10_000,
     ...(options.subscribers ? { subscribers: options.subscribers } : {}),
+    ...(options.storeWaitMs ? { storeWaitMs: options.storeWaitMs } : {}),
     // The test groups are the community's own (COMMUNITY_CHATS): their admins manage them.
     communityChats: options.communityChats ?? Object.values(GROUPS).map((g) => `${g.platform}:${g.chatId}`),
     clock,
