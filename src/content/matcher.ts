@@ -103,7 +103,8 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
   const labelOf = new Map(content.faq.map((e) => [e.id, e.question]));
 
   return {
-    search(text: string): MatchResult {
+    search(message: string): MatchResult {
+      const text = readsAsTyped(message);
       const base = readAsQuestion(text);
       const topicWords = [...new Set(words(base).filter((w) => !STOPWORDS.has(w) && w.length >= 2))];
       if (topicWords.length === 0) return { decision: 'none', candidates: [] };
@@ -261,6 +262,19 @@ function exactPhrasings(content: Content): Map<string, string | null> {
   return exact;
 }
 
+/**
+ * "dose" typed for "does" where only a verb can stand: opening a message or a clause, or after
+ * how/why/when/where, and before its subject ("dose b12 help", "how dose it work"). Left alone
+ * after "what"/"which" and before "of" or "should" ("what dose should i take" asks for a dose).
+ */
+const DOSE_FOR_DOES =
+  /(^|[.?!,;:]\s*|\b(?:how|why|when|where|so|and|but)\s+)dose(?=\s+(?:b12|b 12|vitamin|fibro\w*|it|this|that|the|my|your|his|her|their|our|anyone|anybody|someone|everyone|low|high|being|having|taking|getting|a|an|he|she|they|you|deficiency|lack)\b)/gi;
+
+/** The message as meant where a typing slip would read as another topic. */
+function readsAsTyped(text: string): string {
+  return /dose/i.test(text) ? text.replace(DOSE_FOR_DOES, '$1does') : text;
+}
+
 const ASKING =
   /^(who|what|whats|when|where|why|which|how|can|could|should|shall|is|are|am|does|do|did|will|would|has|have|any|anyone|anybody|tell me|explain|please|so|but|and)\b/;
 
@@ -291,7 +305,8 @@ const MAX_QUESTION_WORDS = 80;
 const MAX_WORD_CHARS = 40;
 
 /** A message as the matcher reads it: its words (normalised) and its question part's words. */
-export function readMessage(text: string): { tokens: readonly string[]; questionTokens: readonly string[] } {
+export function readMessage(typed: string): { tokens: readonly string[]; questionTokens: readonly string[] } {
+  const text = readsAsTyped(typed);
   const part = questionPart(readable(text));
   return {
     tokens: words(readAsQuestion(text)),

@@ -98,4 +98,22 @@ describe('understanding members (issue #10)', () => {
       expect(reply.buttons?.map((b) => b.data)).toEqual(['faq', 'toc']);
     },
   );
+
+  it.each([
+    ['dose fibro cause low b12?', 'b12-cause-fibro'],
+    ['how dose b12 work in the body', 'what-does-b12-do'],
+  ])('reads "dose" typed for "does" as the verb: "%s"', async (question, id) => {
+    const reply = await ask(question);
+    expect(reply.kind).toBe('faq');
+    expect(reply.meta?.faqId).toBe(id);
+  });
+
+  it.each([
+    'what dose of b12 should i take',
+    'what dose should i take',
+    'whats the right dose for b12 tablets',
+  ])('still reads "%s" as asking for a dose, which the article does not give', async (question) => {
+    const replies = await router.handle(text(question));
+    expect(replies.some((r) => r.kind === 'faq' || r.kind === 'section')).toBe(false);
+  });
 });
