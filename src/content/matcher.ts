@@ -44,6 +44,14 @@ export interface MatcherOptions {
   readonly notCoveredSuggestCoverage: number;
   /** A "did you mean" choice must score at least this share of the best candidate's score. */
   readonly suggestShare: number;
+  /**
+   * With a classifier: when it gives the best entry at least this probability (and "none" at most
+   * {@link sureNoneProbability}), a message whose words fall short of the coverage floor, or that
+   * names a topic the article does not cover, gets "did you mean" choices instead of a plain
+   * "not covered" ("what is fiber my algae", a story naming a medicine before its b12 question).
+   */
+  readonly sureProbability: number;
+  readonly sureNoneProbability: number;
 }
 
 export const defaultMatcherOptions: MatcherOptions = {
@@ -60,6 +68,8 @@ export const defaultMatcherOptions: MatcherOptions = {
   plainNoneProbability: 0.9,
   notCoveredSuggestCoverage: 0.55,
   suggestShare: 0,
+  sureProbability: 0.6,
+  sureNoneProbability: 0.2,
 };
 
 /**
@@ -162,7 +172,13 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
         ...(probabilities ? { noneProbability: probabilities.none } : {}),
       };
 
-      if (!evidence || coverage < options.minSuggestCoverage) return { decision: 'none', ...facts };
+      // The classifier knows the entry where the words fall short: choices, never a plain "no".
+      const known =
+        probabilities !== undefined &&
+        (probability ?? 0) >= options.sureProbability &&
+        probabilities.none <= options.sureNoneProbability;
+      if (!evidence || coverage < options.minSuggestCoverage)
+        return { decision: known ? 'suggest' : 'none', ...facts };
       // Nothing the FAQ answers, says the classifier, and surely: choices would be loosely related.
       if (probabilities && probabilities.none > options.plainNoneProbability && !exact.has(phrasingKey(base)))
         return { decision: 'none', ...facts };
@@ -170,7 +186,10 @@ export function createMatcher(content: Content, options: MatcherOptions = defaul
       // question part decides ("I take pregabalin... how is low b12 treated?" asks about b12),
       // unless it points back at the story ("I have hashimotos, does that raise my risk?").
       if (findNotCovered(asked === '' || REFERS_BACK.test(asked) ? text : asked))
-        return { decision: coverage >= options.notCoveredSuggestCoverage ? 'suggest' : 'none', ...facts };
+        return {
+          decision: known || coverage >= options.notCoveredSuggestCoverage ? 'suggest' : 'none',
+          ...facts,
+        };
       const typed = exact.get(phrasingKey(base));
       const typedAt = typed ? top.findIndex((c) => c.target.type === 'faq' && c.target.id === typed) : -1;
       if (typedAt >= 0) {

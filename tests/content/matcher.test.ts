@@ -116,4 +116,16 @@ describe('understanding members (issue #10)', () => {
     const replies = await router.handle(text(question));
     expect(replies.some((r) => r.kind === 'faq' || r.kind === 'section')).toBe(false);
   });
+
+  it.each([
+    'fiber my algae what is it',
+    'my rheumatologist says i have fibro my algae, what is it',
+  ])(
+    'offers the entry the classifier is sure of when the words fall short, instead of "not covered": "%s"',
+    async (question) => {
+      const reply = await ask(question);
+      expect(reply.kind).toBe('suggestions');
+      expect(reply.buttons?.[0]?.data).toBe('faq:what-is-fibromyalgia');
+    },
+  );
 });

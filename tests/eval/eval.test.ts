@@ -46,22 +46,23 @@ describe('question answering on the labelled set', () => {
   // pairs 97.6 / 96.9 / 0, group 95.8 / 94.5 / 0, passages 96.2 / 94.7 / 0, voices 97.3 / 96.3 / 0,
   // implied 91.8 / 88.5 / 0; after the round-4 sets: worries 91.1 / 87.1 / 0, topics 97.6 / 96.4 / 0,
   // stories2 92.8 / 90.8 / 0; after the fifth round's sets: pairs2 99.0 / 98.6 / 0, newmember
-  // 98.1 / 96.0 / 0, wording 99.0 / 98.0 / 0.
+  // 98.1 / 96.0 / 0, wording 99.0 / 98.0 / 0. Top-1 since "did you mean" replaced "not covered" where
+  // the classifier is sure (sureProbability): 98.8 (worries) to 100.
   it.each([
     // set, top-1, answered, off-topic answered at most
-    ['train-stories', 0.9, 0.86, 0.02],
-    ['train-short', 0.96, 0.95, 0.02],
-    ['train-pairs', 0.95, 0.94, 0.02],
-    ['train-group', 0.93, 0.91, 0.02],
-    ['train-passages', 0.93, 0.91, 0.02],
-    ['train-voices', 0.95, 0.93, 0.02],
-    ['train-implied', 0.89, 0.85, 0.02],
-    ['train-worries', 0.88, 0.83, 0.02],
-    ['train-topics', 0.95, 0.93, 0.02],
-    ['train-stories2', 0.9, 0.87, 0.02],
-    ['train-pairs2', 0.96, 0.95, 0.02],
-    ['train-newmember', 0.95, 0.93, 0.02],
-    ['train-wording', 0.96, 0.95, 0.02],
+    ['train-stories', 0.97, 0.86, 0.02],
+    ['train-short', 0.97, 0.95, 0.02],
+    ['train-pairs', 0.97, 0.94, 0.02],
+    ['train-group', 0.97, 0.91, 0.02],
+    ['train-passages', 0.97, 0.91, 0.02],
+    ['train-voices', 0.97, 0.93, 0.02],
+    ['train-implied', 0.96, 0.85, 0.02],
+    ['train-worries', 0.96, 0.83, 0.02],
+    ['train-topics', 0.97, 0.93, 0.02],
+    ['train-stories2', 0.97, 0.87, 0.02],
+    ['train-pairs2', 0.97, 0.95, 0.02],
+    ['train-newmember', 0.97, 0.93, 0.02],
+    ['train-wording', 0.97, 0.95, 0.02],
   ] as const)(
     'holds its floor on the training set %s (written by independent writers from the article)',
     async (set, top1, answered, offTopic) => {

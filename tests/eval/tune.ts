@@ -80,7 +80,19 @@ function isRight(content: Content, item: LabelledMessage, t: MatchTarget | undef
 }
 
 /** Every gate open: `decision` is "answer" whenever the matcher could answer at all. */
-const open = { minCoverage: 0, margin: 0, minProbability: 0, maxNoneProbability: 1, plainNoneProbability: 1 };
+const open = {
+  minCoverage: 0,
+  margin: 0,
+  minProbability: 0,
+  maxNoneProbability: 1,
+  plainNoneProbability: 1,
+  // Never "sure": the messages the coverage floor or a not-covered topic stops stay "none" here,
+  // so the choice of the sure thresholds below can see them.
+  sureProbability: 2,
+};
+
+/** Against a right entry offered first: an off-topic message shown choices, or choices led by a wrong entry. */
+const CHOICE_COST = 3;
 
 /** Held-out rows: each message scored by a matcher whose classifier was trained without its fold. */
 function heldOutRows(content: Content, messages: readonly LabelledMessage[], share: number): Row[] {
@@ -142,8 +154,15 @@ for (const share of SHARES) {
   // --dump=file.json: the held-out searches, to read the misses of the training sets.
   if (arg('dump')) writeFileSync(arg('dump')!, JSON.stringify(data));
   const answerable = data.filter((r) => r.answerable);
+  // What a member sees: no choices at all when the matcher says "none" (unless the classifier is
+  // sure), or when it is plainly not covered; the rows above have every gate open.
+  const o = defaultMatcherOptions;
+  const shown = (r: Row) =>
+    r.decision === 'none'
+      ? r.signals.probability >= o.sureProbability && r.signals.none <= o.sureNoneProbability
+      : r.signals.none <= o.plainNoneProbability;
   console.log(
-    `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}`,
+    `classifierShare ${share}: held-out top-1 ${pct(answerable.filter((r) => r.right).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach).length, answerable.length)}; shown to the member: top-1 ${pct(answerable.filter((r) => r.right && shown(r)).length, answerable.length)}, in reach ${pct(answerable.filter((r) => r.reach && shown(r)).length, answerable.length)}`,
   );
   const ways: [string, (rows: readonly Row[]) => (r: DecisionRow) => boolean][] = [
     ['gates', (rows) => passes(fitGates(rows, WRONG_COST, share > 0))],
@@ -176,6 +195,22 @@ for (const share of SHARES) {
         `  plainNoneProbability ${cut}: ${plain.filter((r) => !r.answerable).length} off-topic told plainly instead of choices; ${plain.filter((r) => r.reach).length} answerable lose choices holding the right entry (${plain.filter((r) => r.right).length} with it first)`,
       );
     }
+    // "Did you mean" instead of "none" where the words fall short but the classifier is sure.
+    const stopped = data.filter((r) => r.decision === 'none');
+    let chosen: { p: number; n: number; score: number } | undefined;
+    for (const p of [0.5, 0.6, 0.7, 0.8, 0.9])
+      for (const n of [0.05, 0.1, 0.2, 0.3]) {
+        const sure = stopped.filter((r) => r.signals.probability >= p && r.signals.none <= n);
+        const first = sure.filter((r) => r.right).length;
+        const cost = sure.filter((r) => !r.right).length;
+        const score = first - CHOICE_COST * cost;
+        if (!chosen || score > chosen.score) chosen = { p, n, score };
+        console.log(
+          `  sureProbability ${p}, sureNoneProbability ${n}: ${first} answerable get choices with the right entry first instead of "none"; ${sure.filter((r) => r.answerable && !r.right).length} answerable choices led by a wrong entry; ${sure.filter((r) => !r.answerable).length} off-topic shown choices`,
+        );
+      }
+    if (chosen)
+      console.log(`  sure thresholds chosen: sureProbability ${chosen.p}, sureNoneProbability ${chosen.n}`);
   }
   console.log(
     `  gates fitted on all (${figures(gainOf(data, passes(t), WRONG_COST))}): minCoverage ${t.minCoverage.toFixed(2)}, margin ${t.margin.toFixed(3)}, minProbability ${t.minProbability.toFixed(2)}, maxNoneProbability ${t.maxNoneProbability.toFixed(2)}`,
