@@ -117,10 +117,7 @@ describe('understanding members (issue #10)', () => {
     expect(replies.some((r) => r.kind === 'faq' || r.kind === 'section')).toBe(false);
   });
 
-  it.each([
-    'fiber my algae what is it',
-    'my rheumatologist says i have fibro my algae, what is it',
-  ])(
+  it.each(['fiber my algae what is it', 'my rheumatologist says i have fibro my algae, what is it'])(
     'offers the entry the classifier is sure of when the words fall short, instead of "not covered": "%s"',
     async (question) => {
       const reply = await ask(question);
