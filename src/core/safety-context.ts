@@ -80,9 +80,11 @@ const HELPING = re(
   String.raw`\b(volunteer\w*|crisis line|helpline shift|on my helpline|first aid course|mental health first aid|peer support\w*|samaritans listener|prevention` +
     String.raw`|how (do|can|should) i (support|talk to|convince|help)|how to (support|talk to)|what (to|do you|do i|should i) say to|tips for talking|lost (someone|a friend|\w+) to suicide|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever)\b`,
 );
-// An animal given away or looked after is a member's plan, not an animal in danger ("given my cat to my neighbour").
+// An animal given away or looked after is a member's plan, not an animal in danger ("given my cat
+// to my neighbour", "the dog is with my mum now").
 const REHOMED = re(
-  String.raw`\b(given|gave|give|giving|rehome\w*|look after|looking after|take|instructions for|care of|dropped|left|bye to|goodbye to) (my|the|our) (dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse)\b`,
+  String.raw`\b(given|gave|give|giving|rehome\w*|look after|looking after|take|instructions for|care of|dropped|left|bye to|goodbye to) (my|the|our) (dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse)\b` +
+    String.raw`|\b(dog|dogs|cat|cats|puppy|kitten|pets?|rabbit|bird|birds|horse) (is|are|will be|stays|goes|went|has gone|have gone) (with|to) (my|the|our|a|his|her|their)\b(?! (vet|vets|emergency vet|animal hospital)\b)`,
 );
 // "Does anyone else get ...?": asking about a shared experience.
 const ANYONE_ELSE = re(String.raw`^(does |do |has |is )?anyone else\b`);

@@ -197,6 +197,10 @@ describe('graded emergencies: context rules of round 5', () => {
       'goodbye everyone, said goodbye to the cat, thank you all for everything, this is my last message',
     ],
     [
+      'a farewell that settles a pet with someone',
+      'the dog is with my mum now, my passwords are in a note, i wont be here by morning',
+    ],
+    [
       'a book, but happening now',
       'was reading a book and now crushing chest pain going into my jaw right now',
     ],
