@@ -19,7 +19,8 @@ const PAST = re(
     String.raw`|\bwhen i was (a|an|younger|little|young|at|in|first|pregnant|\d+)\b|\bin my (teens|late teens|early teens|twenties|thirties|20s|30s|youth|childhood)\b` +
     String.raw`|\byears ago\b|\byears since\b|\bsince my (overdose|attempt)\b|\bback in\b|\bin (19|20)\d\d\b|\bused to\b|\bonce in my\b|\bclean (for|of|since)\b|\brecovery is possible\b|\bfully recovered\b|\blong time ago\b|\b(none|nothing|not one|never again) since\b` +
     // Recovered and stable: "2 years without self harm", "no more thoughts of ending it".
-    String.raw`|\b(\d+|a|one|two|three|four|five|six|many|several) (years?|yrs|months?) (without|free of|clean of|since)\b|\bno more (thoughts|urges)\b|\bmuch better (for|since)\b|\bfor a long time now\b|\bfirst year of\b`,
+    String.raw`|\b(\d+|a|one|two|three|four|five|six|many|several) (years?|yrs|months?) (without|free of|clean of|since)\b|\bno more (thoughts|urges)\b|\bmuch better (for|since)\b|\bfor a long time now\b|\bfirst year of\b` +
+    String.raw`|\blong ago\b|\b(\d+|a|one|two|three|six|many|several) (days?|weeks?|months?|years?) (self harm |sh )?(free|clean)\b|\bself harm free\b`,
 );
 
 // A question about a condition, a symptom or a risk, not a report of one: "what are the signs
@@ -31,7 +32,8 @@ const QUESTION_START = re(
   String.raw`^(what|whats|how|why|does|do|can|could|is|are|should|which|when|anyone|has anyone|have you|did)\b`,
 );
 const RISK = re(
-  String.raw`\b(risk of|risks of|would be too (many|much)|would it hurt|just paranoid|is that ok|is it ok|is it safe|safe to|what happens if|what would happen if|just curious|out of curiosity|is it possible to|can you overdose|can you od|how much \w+ is too much|too much b12|increases?|leaflet|would be an overdose|asking because|just nerves|side effects?)\b`,
+  String.raw`\b(risk of|risks of|would be too (many|much)|would it hurt|just paranoid|is that ok|is it ok|is it safe|safe to|what happens if|what would happen if|just curious|out of curiosity|is it possible to|can you overdose|can you od|how much \w+ is too much|too much b12|increases?|leaflet|would be an overdose|asking because|just nerves|side effects?` +
+    String.raw`|(overdose|od|overdosing) (on \w+ )?(a thing|possible)|max (safe )?dose|maximum (safe )?dose|sounds like an overdose|how much \w+ before)\b`,
 );
 
 // Animals: "my dog ate chocolate and is shaking" is a vet's emergency, not a member's.
@@ -43,7 +45,10 @@ const ANIMAL = re(
 const CONFIRMED = re(
   String.raw`\b(costochondritis|turned out to be|diagnosed (with|as|a|it as)|sent me home|checks? (were |was )?(normal|fine|clear|ok)|(heart|hearts|heart has|heart s) been checked|mri clear|was checked by|said it was (a |just )?(panic|anxiety|muscular)|(doctor|doctors|gp|dr|cardiologist|consultant|neurologist|a&e|er) (said|says|told me|confirmed)` +
     '|(ecg|ekg|scans?|tests?|bloods|mri|ct|x ray|echo) (was|were|came back|all) (normal|clear|fine|ok|okay)|all clear|nothing wrong with my heart' +
-    String.raw`|managed by|(doctor|doctors|gp|dr|cardiologist|neurologist|psychiatrist|therapist) (already )?(checked|knows|manages)|already checked|anxiety disorder|all normal|(ecg|ekg|scan|bloods|tests?) normal|according to (my|the) (gp|doctor|dr|cardiologist|therapist)|(therapist|doctor|gp|dr) said (its|it is|it s|it was)|(crew|paramedics|doctor|gp|nurse) checked me|they think it was|(well )?controlled (with|by|on)|non epileptic|pnes)\b`,
+    String.raw`|managed by|(doctor|doctors|gp|dr|cardiologist|neurologist|psychiatrist|therapist) (already )?(checked|knows|manages)|already checked|anxiety disorder|all normal|(ecg|ekg|scan|bloods|tests?) normal|according to (my|the) (gp|doctor|dr|cardiologist|therapist)|(therapist|doctor|gp|dr) said (its|it is|it s|it was)|(crew|paramedics|doctor|gp|nurse) checked me|they think it was|(well )?controlled (with|by|on)|non epileptic|pnes` +
+    String.raw`|(doc|neuro|ent|cardio|rheumy|rheumatologist|specialist) (said|says|confirmed|thinks)|all tests (were |came back )?(clear|normal|fine)` +
+    String.raw`|(ecg|ekg|mri|ct|scan|bloods|spirometry|tests?) (was |were |came back )?(completely |all |totally )(clear|normal|fine)|spirometry (was |were )?normal` +
+    String.raw`|they said (it was |its |it is )?(a |just )?(panic attack|anxiety|muscular)|(was|were) (just )?anxiety|globus|is functional)\b`,
 );
 const ANXIETY = re(String.raw`\b(anxiety|anxious|panic|panicky|stress|stressed|nerves|nervous)\b`);
 
@@ -63,7 +68,7 @@ const SOON = re(String.raw`\b(at the moment|currently|tonight|this time)\b`);
 const STORY = re(
   String.raw`\b(episode|film|movie|novel|audiobook|documentary|storyline|soap|character|tv show|the news|news said|grey anatomy|greys anatomy|casualty|homework|in the book|school play|read an article` +
     '|netflix|series|scene|podcast|celebrity|news says|in the play|trigger warning|an article|short story' +
-    String.raw`|memoir|a book|the radio|on the radio|a segment|a video|saw a clip|youtube|tiktok)\b`,
+    String.raw`|memoir|a book|the radio|on the radio|a segment|a video|saw a clip|youtube|tiktok|news story|lyrics)\b`,
 );
 // Advice to others: "if anyone feels suicidal, please call a helpline", "posting the signs of a stroke".
 const ADVICE = re(
@@ -78,8 +83,13 @@ const DAILY = re(
 // Helping others: volunteering, training, asking how to support someone who is safe.
 const HELPING = re(
   String.raw`\b(volunteer\w*|crisis line|helpline shift|on my helpline|first aid course|mental health first aid|peer support\w*|samaritans listener|prevention` +
-    String.raw`|how (do|can|should) i (support|talk to|convince|help)|how to (support|talk to)|what (to|do you|do i|should i) say to|tips for talking|lost (someone|a friend|\w+) to suicide|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever)\b`,
+    String.raw`|how (do|can|should) i (support|talk to|convince|help)|how to (support|talk to)|what (to|do you|do i|should i) say to|tips for talking|lost (someone|a friend|\w+) to suicide|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever` +
+    String.raw`|(advice|tips) (for|on) (supporting|helping|carers|caring for|talking to)|how do (you|i) talk to (a|my|the|your) (kid|kids|child|children|son|daughter|family))\b`,
 );
+// A comparison asked about ("panic attack vs heart attack, what's the difference"), with or without "?".
+const COMPARES = re(String.raw`\b(what|whats|what is) the difference\b|\b(vs|versus)\b`);
+// A figure of speech: "nearly had a heart attack when I saw the bill".
+const FIGURE = re(String.raw`\b(nearly|almost) (had|have|gave me|give me|giving me) a heart attack\b`);
 // An animal given away or looked after is a member's plan, not an animal in danger ("given my cat
 // to my neighbour", "the dog is with my mum now").
 const REHOMED = re(
@@ -102,8 +112,10 @@ const RULES: readonly Rule[] = [
   { name: 'risk asked about', test: (n) => RISK.test(n) },
   {
     name: 'question about a condition',
-    test: (n, asks) => (asks || QUESTION_START.test(n)) && (ASKS_ABOUT.test(n) || ANXIETY.test(n)),
+    test: (n, asks) =>
+      ((asks || QUESTION_START.test(n)) && (ASKS_ABOUT.test(n) || ANXIETY.test(n))) || COMPARES.test(n),
   },
+  { name: 'a figure of speech', test: (n) => FIGURE.test(n) },
   {
     name: 'asks whether anyone else has it',
     test: (n, asks) => (asks && ANYONE_ELSE.test(n)) || ANYONE_ELSE_END.test(n),

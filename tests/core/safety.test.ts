@@ -213,3 +213,28 @@ describe('graded emergencies: context rules of round 5', () => {
     expect(verdict.grade, verdict.reason).toBe('emergency');
   });
 });
+
+describe('graded emergencies: context rules of round 6', () => {
+  it.each([
+    ['past event', 'took too many pills long ago, that part of my life is over'],
+    ['past event', 'two years self harm free today'],
+    ['question about a condition', "angina vs heart attack, what's the difference"],
+    ['risk asked about', 'sublingual b12 overdose a thing lol'],
+    ['confirmed by a doctor', 'the neuro says the one sided weakness is functional, mri totally clear'],
+    ['helping others', 'tips for carers whose partner has thoughts of ending it'],
+    ['a story (film, book, news)', 'a news story about a teen overdose made me cry'],
+    ['a figure of speech', 'nearly had a heart attack when i saw the electric bill'],
+  ])('no alarm when %s: "%s"', (rule, text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+  });
+
+  it.each([
+    'crushing chest pain right now, heart attack vs angina?',
+    'my gp said it was anxiety but i took 40 tablets just now',
+  ])('keeps the alarm when it is happening now: "%s"', (text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+  });
+});
