@@ -238,3 +238,28 @@ describe('graded emergencies: context rules of round 6', () => {
     expect(verdict.grade, verdict.reason).toBe('emergency');
   });
 });
+
+describe('emergencies of round 6: means at hand, farewells and pill counts without the usual words', () => {
+  it.each([
+    'ok so 60 tramadol just now, feeling weird',
+    'took a months worth of my sleeping tablets',
+    'emptied the medicine cupboard into me',
+    'by the time you read this i will be gone',
+    'it was nice knowing you all x',
+    'tell my kids im sorry',
+    'rope round the banister, chair is ready',
+    'my husband is out cold on the kitchen floor',
+    'cut really deep on my arm, wont stop',
+  ])('gives the safety message first: "%s"', (text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+  });
+
+  it.each(['pack of 16 paracetamol is all the shop sells', 'i take 12 tablets a day now'])(
+    'no alarm for an ordinary count: "%s"',
+    (text) => {
+      const verdict = grade(text);
+      expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    },
+  );
+});
