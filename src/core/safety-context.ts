@@ -86,8 +86,9 @@ const HELPING = re(
     String.raw`|how (do|can|should) i (support|talk to|convince|help)|how to (support|talk to)|what (to|do you|do i|should i) say to|tips for talking|lost (someone|a friend|\w+) to suicide|understand how to help|(she|he|they) (is|are) (safe|not in danger)|not in danger|i am a nurse|warning signs|taught (my|the) kids|if i ever` +
     String.raw`|(advice|tips) (for|on) (supporting|helping|carers|caring for|talking to)|how do (you|i) talk to (a|my|the|your) (kid|kids|child|children|son|daughter|family))\b`,
 );
-// A comparison asked about ("panic attack vs heart attack, what's the difference"), with or without "?".
-const COMPARES = re(String.raw`\b(what|whats|what is) the difference\b|\b(vs|versus)\b`);
+// A comparison asked about ("panic attack vs heart attack, what's the difference"), with or without
+// "?". A bare "vs" is not enough: "crushing chest pain, heart attack vs angina" may be happening now.
+const COMPARES = re(String.raw`\b(what|whats|what is) the difference\b`);
 // A figure of speech: "nearly had a heart attack when I saw the bill".
 const FIGURE = re(String.raw`\b(nearly|almost) (had|have|gave me|give me|giving me) a heart attack\b`);
 // An animal given away or looked after is a member's plan, not an animal in danger ("given my cat

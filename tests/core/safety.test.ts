@@ -233,6 +233,8 @@ describe('graded emergencies: context rules of round 6', () => {
   it.each([
     'crushing chest pain right now, heart attack vs angina?',
     'my gp said it was anxiety but i took 40 tablets just now',
+    // A bare "vs" is no question about a condition.
+    'crushing chest pain and sweating, heart attack vs angina',
   ])('keeps the alarm when it is happening now: "%s"', (text) => {
     const verdict = grade(text);
     expect(verdict.grade, verdict.reason).toBe('emergency');
