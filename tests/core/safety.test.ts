@@ -233,8 +233,9 @@ describe('graded emergencies: context rules of round 6', () => {
   it.each([
     'crushing chest pain right now, heart attack vs angina?',
     'my gp said it was anxiety but i took 40 tablets just now',
-    // A bare "vs" is no question about a condition.
-    'crushing chest pain and sweating, heart attack vs angina',
+    // A bare "vs" is no question about a condition (each was demoted to a caution while it was).
+    'face drooping on one side, stroke vs bells palsy',
+    'my husband collapsed, faint vs heart attack',
   ])('keeps the alarm when it is happening now: "%s"', (text) => {
     const verdict = grade(text);
     expect(verdict.grade, verdict.reason).toBe('emergency');
