@@ -47,6 +47,20 @@ export function createSafetyGrader(
   const scorer = model && createModelScorer(model);
   // Above this the classifier overrides a context rule: it has seen such wording as emergencies.
   const sure = model ? Math.max(model.emergencyAt, 0.97) : 1;
+  /**
+   * The context rule that speaks for the message, unless the alarm comes back after a "but"
+   * with no context of its own: "the doc said it was anxiety but my chest is crushing and my arm
+   * is numb" is happening now, whatever the doctor said before.
+   */
+  const contextRule = (normalized: string, tokens: readonly string[], asks: boolean) => {
+    const rule = notNowRule(normalized, asks);
+    if (rule === undefined) return undefined;
+    const turn = tokens.lastIndexOf('but');
+    if (turn < 0) return rule;
+    const after = tokens.slice(turn + 1);
+    const alarmAgain = find.inWords(after) !== undefined;
+    return alarmAgain && notNowRule(after.join(' '), asks) === undefined ? undefined : rule;
+  };
   return (text: string): SafetyVerdict => {
     const normalized = normalizeText(readable(text));
     if (normalized === '') return NONE;
@@ -58,7 +72,7 @@ export function createSafetyGrader(
     if (pattern === undefined && (p === undefined || p < Math.min(model!.cautionAt, model!.emergencyAt))) {
       return NONE;
     }
-    const rule = notNowRule(normalized, text.includes('?'));
+    const rule = contextRule(normalized, tokens, text.includes('?'));
     if (pattern !== undefined) {
       if (rule && (p === undefined || p < sure)) {
         return {

@@ -266,3 +266,22 @@ describe('emergencies of round 6: means at hand, farewells and pill counts witho
     },
   );
 });
+
+describe('graded emergencies: the alarm after a "but"', () => {
+  it.each([
+    'doc said it was anxiety last time but my chest is crushing and my arm is numb',
+    'neuro said its functional but my face dropped on one side and i cant talk',
+    'they said it was a panic attack last week but i cant breathe and my lips are blue',
+  ])('keeps the alarm when it comes back after "but" with no context of its own: "%s"', (text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).toBe('emergency');
+  });
+
+  it.each([
+    'my chest was crushing years ago but the cardiologist said my heart is fine',
+    'costochondritis again, chest pain but nothing new',
+  ])('keeps the context when the part after "but" is calm or has its own: "%s"', (text) => {
+    const verdict = grade(text);
+    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+  });
+});
