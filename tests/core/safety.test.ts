@@ -5,6 +5,17 @@ import { CONTENT_DIR } from './fixtures.js';
 
 let grade: (text: string) => SafetyVerdict;
 const isEmergency = (text: string) => grade(text).grade === 'emergency';
+/** The safety message first; the verdict's reason shows when it is not. */
+const expectAlarm = (text: string) => {
+  const verdict = grade(text);
+  expect(verdict.grade, verdict.reason).toBe('emergency');
+};
+/** No safety message; where a pattern fired, the context rule `rule` is what stopped it. */
+const expectNoAlarm = (text: string, rule?: string) => {
+  const verdict = grade(text);
+  expect(verdict.grade, verdict.reason).not.toBe('emergency');
+  if (rule && verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+};
 
 beforeAll(async () => {
   const content = await loadContent(CONTENT_DIR);
@@ -141,9 +152,7 @@ describe('graded emergencies: context rules of round 4', () => {
     ['risk asked about', 'does gabapentin increase suicidal thoughts? my leaflet mentions it'],
     ['past event', 'a long time ago i had a seizure from a fever, none since'],
   ])('no alarm when %s', (rule, text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).not.toBe('emergency');
-    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+    expectNoAlarm(text, rule);
   });
 
   it.each([
@@ -172,8 +181,7 @@ describe('graded emergencies: context rules of round 4', () => {
     ['self-harm again, worse', 'burning again tonight, deeper marks than last time'],
     ['an overdose, non-native wording', 'i take now 30 tablets of my pain medicine'],
   ])('keeps the alarm: %s', (_why, text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).toBe('emergency');
+    expectAlarm(text);
   });
 });
 
@@ -186,9 +194,7 @@ describe('graded emergencies: context rules of round 5', () => {
     ['question about a condition', 'why does my chest hurt when i lie on my side, is that a fibro thing?'],
     ['asks whether anyone else has it', 'my chest goes tight before every appointment, anyone else'],
   ])('no alarm when %s', (rule, text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).not.toBe('emergency');
-    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+    expectNoAlarm(text, rule);
   });
 
   it.each([
@@ -209,8 +215,7 @@ describe('graded emergencies: context rules of round 5', () => {
       'my gp said it was anxiety but i cant breathe right now and my lips are blue',
     ],
   ])('keeps the alarm: %s', (_why, text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).toBe('emergency');
+    expectAlarm(text);
   });
 });
 
@@ -225,9 +230,7 @@ describe('graded emergencies: context rules of round 6', () => {
     ['a story (film, book, news)', 'a news story about a teen overdose made me cry'],
     ['a figure of speech', 'nearly had a heart attack when i saw the electric bill'],
   ])('no alarm when %s: "%s"', (rule, text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).not.toBe('emergency');
-    if (verdict.pattern) expect(verdict.reason).toContain(`, but ${rule}`);
+    expectNoAlarm(text, rule);
   });
 
   it.each([
@@ -237,8 +240,7 @@ describe('graded emergencies: context rules of round 6', () => {
     'face drooping on one side, stroke vs bells palsy',
     'my husband collapsed, faint vs heart attack',
   ])('keeps the alarm when it is happening now: "%s"', (text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).toBe('emergency');
+    expectAlarm(text);
   });
 });
 
@@ -254,15 +256,13 @@ describe('emergencies of round 6: means at hand, farewells and pill counts witho
     'my husband is out cold on the kitchen floor',
     'cut really deep on my arm, wont stop',
   ])('gives the safety message first: "%s"', (text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).toBe('emergency');
+    expectAlarm(text);
   });
 
   it.each(['pack of 16 paracetamol is all the shop sells', 'i take 12 tablets a day now'])(
     'no alarm for an ordinary count: "%s"',
     (text) => {
-      const verdict = grade(text);
-      expect(verdict.grade, verdict.reason).not.toBe('emergency');
+      expectNoAlarm(text);
     },
   );
 });
@@ -273,15 +273,13 @@ describe('graded emergencies: the alarm after a "but"', () => {
     'neuro said its functional but my face dropped on one side and i cant talk',
     'they said it was a panic attack last week but i cant breathe and my lips are blue',
   ])('keeps the alarm when it comes back after "but" with no context of its own: "%s"', (text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).toBe('emergency');
+    expectAlarm(text);
   });
 
   it.each([
     'my chest was crushing years ago but the cardiologist said my heart is fine',
     'costochondritis again, chest pain but nothing new',
   ])('keeps the context when the part after "but" is calm or has its own: "%s"', (text) => {
-    const verdict = grade(text);
-    expect(verdict.grade, verdict.reason).not.toBe('emergency');
+    expectNoAlarm(text);
   });
 });
